@@ -1,0 +1,32 @@
+package ports
+
+import (
+	"context"
+	"io"
+)
+
+// BlobInfo describes a stored object.
+type BlobInfo struct {
+	Key  string
+	Size int64
+}
+
+// BlobStore keeps files such as uploaded CSV files, ZIP archives and eSIM
+// PDFs. Keys are slash-separated relative paths ("iccs/8934....pdf"); an
+// adapter rejects a key that is empty, absolute, contains "..", a backslash
+// or a NUL byte, with an error matching domain.ErrInvalid. A missing key is
+// domain.ErrNotFound.
+type BlobStore interface {
+	// Put stores the bytes of r under key, replacing any object there. It
+	// streams: the object is never held whole in memory. A reader of the key
+	// sees the old object or the new one, never a partial write.
+	Put(ctx context.Context, key string, r io.Reader) error
+	// Get opens the object for reading. The caller closes it.
+	Get(ctx context.Context, key string) (io.ReadCloser, error)
+	// Delete removes the object. Deleting a missing key is not an error.
+	Delete(ctx context.Context, key string) error
+	// Exists reports whether the object exists.
+	Exists(ctx context.Context, key string) (bool, error)
+	// List returns the objects whose keys start with prefix, ordered by key.
+	List(ctx context.Context, prefix string) ([]BlobInfo, error)
+}
