@@ -12,9 +12,11 @@ type Cents int64
 // String formats the amount the Spanish way, with a decimal comma and the
 // euro sign after it: 1234 becomes "12,34 €".
 func (c Cents) String() string {
+	// The magnitude is unsigned so that the smallest int64, whose negation
+	// overflows, prints correctly too.
 	sign := ""
-	v := int64(c)
-	if v < 0 {
+	v := uint64(c)
+	if c < 0 {
 		sign = "-"
 		v = -v
 	}
@@ -23,8 +25,8 @@ func (c Cents) String() string {
 
 // ParseCents reads an amount written in euros with a dot or a comma as the
 // decimal separator and at most two decimals ("12", "12.5", "12,34", "-3,00").
-// It rejects thousands separators and more than two decimals instead of
-// rounding.
+// It rejects a plus sign, thousands separators, and more than two decimals
+// instead of rounding.
 func ParseCents(s string) (Cents, error) {
 	raw := s
 	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "€"))
@@ -35,7 +37,12 @@ func ParseCents(s string) (Cents, error) {
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
 	whole, frac, hasFrac := strings.Cut(strings.ReplaceAll(s, ",", "."), ".")
-	if whole == "" || strings.ContainsAny(frac, ".") || (hasFrac && (frac == "" || len(frac) > 2)) {
+	// Only ASCII digits may remain, because strconv.ParseInt alone would
+	// also take a sign and accept "+12" or "1,+5".
+	digits := func(s string) bool {
+		return s != "" && strings.Trim(s, "0123456789") == ""
+	}
+	if !digits(whole) || (hasFrac && (!digits(frac) || len(frac) > 2)) {
 		return 0, Invalid("amount", raw, "expected euros with at most two decimals, such as 12,34")
 	}
 	for len(frac) < 2 {
@@ -43,15 +50,12 @@ func ParseCents(s string) (Cents, error) {
 	}
 
 	w, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil || w < 0 {
-		return 0, Invalid("amount", raw, "expected euros with at most two decimals, such as 12,34")
+	if err != nil || w > (1<<62)/100 {
+		return 0, Invalid("amount", raw, "amount too large")
 	}
 	f, err := strconv.ParseInt(frac, 10, 64)
-	if err != nil || f < 0 {
+	if err != nil {
 		return 0, Invalid("amount", raw, "expected euros with at most two decimals, such as 12,34")
-	}
-	if w > (1<<62)/100 {
-		return 0, Invalid("amount", raw, "amount too large")
 	}
 
 	v := w*100 + f
