@@ -1,7 +1,10 @@
 package domain
 
 import (
+	"errors"
 	"fmt"
+	"net/mail"
+	"strings"
 	"time"
 )
 
@@ -43,6 +46,15 @@ func (s NotificationStatus) Final() bool {
 // ErrNotificationFinal is returned when a consumed or cancelled notification
 // would be sent or changed again.
 var ErrNotificationFinal = fmt.Errorf("notification already in a final state: %w", ErrConflict)
+
+// ErrNotificationClaimed is returned when another run of the send job holds
+// an unexpired claim on the notification, so this run must not send it.
+var ErrNotificationClaimed = fmt.Errorf("notification is being sent by another run: %w", ErrConflict)
+
+// ErrAttemptsUsed is returned when a pending notification has used all its
+// attempts, for example because a worker died after counting the last one.
+// The sender cancels it.
+var ErrAttemptsUsed = errors.New("notification used all its attempts")
 
 // DefaultMaxAttempts is the number of send attempts a notification gets when
 // its creator does not say.
@@ -94,7 +106,100 @@ type Notification struct {
 	Segments int
 	// ProviderID is the id the mail server or SMS gateway gave the message.
 	ProviderID string
+	// ClaimedUntil is set while a run of the send job holds the
+	// notification for an attempt; another run waits until it has passed.
+	// It is cleared when the attempt's outcome is stored.
+	ClaimedUntil *time.Time
 }
+
+// CanStartAttempt reports why a send attempt may not start at now: the
+// notification is final, another run's claim has not expired, or its
+// attempts are used up. It returns nil when an attempt may start.
+func (n Notification) CanStartAttempt(now time.Time) error {
+	if n.Status.Final() {
+		return fmt.Errorf("notification %d is %s: %w", n.ID, n.Status, ErrNotificationFinal)
+	}
+	if n.ClaimedUntil != nil && n.ClaimedUntil.After(now) {
+		return fmt.Errorf("notification %d is claimed until %s: %w", n.ID, n.ClaimedUntil.UTC().Format(time.RFC3339), ErrNotificationClaimed)
+	}
+	if n.MaxAttempts > 0 && n.Attempts >= n.MaxAttempts {
+		return fmt.Errorf("notification %d used its %d attempts: %w", n.ID, n.MaxAttempts, ErrAttemptsUsed)
+	}
+	return nil
+}
+
+// MessageID returns the stable Message-ID header of an e-mail notification,
+// such as <notification-42.telcojobs@example.com>, with the domain of the
+// sender address. A sender without a domain gives "localhost".
+func (n Notification) MessageID(sender string) string {
+	host := "localhost"
+	if addr, err := mail.ParseAddress(sender); err == nil {
+		if _, d, ok := strings.Cut(addr.Address, "@"); ok && d != "" {
+			host = d
+		}
+	}
+	return fmt.Sprintf("<notification-%d.telcojobs@%s>", n.ID, host)
+}
+
+// NormalizeEmail checks one e-mail address and returns it bare and trimmed,
+// without a display name: " Ana <ana@example.com>" gives "ana@example.com".
+// The domain part must contain a dot.
+func NormalizeEmail(s string) (string, error) {
+	raw := s
+	s = strings.TrimSpace(s)
+	addr, err := mail.ParseAddress(s)
+	if err != nil || strings.ContainsAny(addr.Address, " \t\r\n") {
+		return "", Invalid("e-mail address", raw, "expected an address such as ana@example.com")
+	}
+	local, host, ok := strings.Cut(addr.Address, "@")
+	if !ok || local == "" || !strings.Contains(host, ".") || strings.HasPrefix(host, ".") || strings.HasSuffix(host, ".") {
+		return "", Invalid("e-mail address", raw, "expected an address with a domain, such as ana@example.com")
+	}
+	return addr.Address, nil
+}
+
+// NormalizeRecipient checks a recipient for the channel: an e-mail address
+// for e-mail, a phone number normalised to E.164 for SMS.
+func NormalizeRecipient(ch NotificationChannel, recipient string) (string, error) {
+	switch ch {
+	case ChannelEmail:
+		return NormalizeEmail(recipient)
+	case ChannelSMS:
+		return NormalizePhone(recipient)
+	}
+	return "", Invalid("notification channel", string(ch), "expected email or sms")
+}
+
+// TemplateError reports a template that failed to render.
+type TemplateError struct {
+	// Template is the template's name.
+	Template string
+	// Part is "subject", "body" or "html".
+	Part string
+	// Variable is the variable or expression at fault, when known.
+	Variable string
+	// Line is the line in the part, when known.
+	Line int
+	Err  error
+}
+
+// Error names the template, the part, the line and the variable.
+func (e *TemplateError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "render template %q (%s", e.Template, e.Part)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ", line %d", e.Line)
+	}
+	b.WriteString(")")
+	if e.Variable != "" {
+		fmt.Fprintf(&b, ", variable %q", e.Variable)
+	}
+	fmt.Fprintf(&b, ": %v", e.Err)
+	return b.String()
+}
+
+// Unwrap returns the renderer's error.
+func (e *TemplateError) Unwrap() error { return e.Err }
 
 // StartAttempt counts one more send attempt. It fails for a notification in a
 // final state and for one whose attempts are used up.
@@ -103,7 +208,7 @@ func (n *Notification) StartAttempt() error {
 		return fmt.Errorf("notification %d is %s: %w", n.ID, n.Status, ErrNotificationFinal)
 	}
 	if n.MaxAttempts > 0 && n.Attempts >= n.MaxAttempts {
-		return fmt.Errorf("notification %d used its %d attempts: %w", n.ID, n.MaxAttempts, ErrNotificationFinal)
+		return fmt.Errorf("notification %d used its %d attempts: %w", n.ID, n.MaxAttempts, ErrAttemptsUsed)
 	}
 	n.Attempts++
 	return nil

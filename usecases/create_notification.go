@@ -1,0 +1,146 @@
+package usecases
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/telcojobs/telcojobs/domain"
+	"github.com/telcojobs/telcojobs/ports"
+)
+
+// CreateNotificationInput asks for one notification to one recipient.
+type CreateNotificationInput struct {
+	// TemplateName names the notification template; its channel decides
+	// whether an e-mail or an SMS is sent.
+	TemplateName string `json:"template_name"`
+	// Recipient is an e-mail address for an e-mail template, or a phone
+	// number for an SMS template (normalised to E.164; Spanish numbers
+	// without a country code get +34).
+	Recipient string `json:"recipient"`
+	// Context holds the template variables. It is stored as JSON, so its
+	// values must be JSON-encodable.
+	Context map[string]any `json:"context,omitempty"`
+	// Attachments are stored with the notification, so every attempt sends
+	// the same bytes. E-mail only.
+	Attachments []domain.Attachment `json:"attachments,omitempty"`
+	// MaxAttempts caps the send attempts. Zero means
+	// domain.DefaultMaxAttempts.
+	MaxAttempts int `json:"max_attempts,omitempty"`
+}
+
+// CreateNotificationResult identifies the stored notification and its send
+// job.
+type CreateNotificationResult struct {
+	NotificationID int64 `json:"notification_id"`
+	JobID          int64 `json:"job_id"`
+}
+
+// sendJobExtraAttempts is how many job runs beyond the notification's own
+// attempts the send job gets. A run that finds the notification claimed by
+// a concurrent run fails without counting a notification attempt, and the
+// job must still reach the run that cancels the notification.
+const sendJobExtraAttempts = 2
+
+// CreateNotification stores a notification and enqueues its send job in
+// one transaction, so a notification never exists without its job, nor a
+// job without its notification. Host applications call it to notify their
+// customers; the daily report and the stock alert use it too.
+type CreateNotification struct {
+	tx            ports.TxRunner
+	templates     ports.TemplateStore
+	notifications ports.NotificationStore
+	queue         ports.JobQueue
+	clock         ports.Clock
+	logger        *slog.Logger
+}
+
+// NewCreateNotification builds the use case. A nil logger discards.
+func NewCreateNotification(tx ports.TxRunner, templates ports.TemplateStore, notifications ports.NotificationStore,
+	queue ports.JobQueue, clock ports.Clock, logger *slog.Logger) (*CreateNotification, error) {
+	switch {
+	case tx == nil:
+		return nil, errors.New("create notification: TxRunner is nil")
+	case templates == nil:
+		return nil, errors.New("create notification: TemplateStore is nil")
+	case notifications == nil:
+		return nil, errors.New("create notification: NotificationStore is nil")
+	case queue == nil:
+		return nil, errors.New("create notification: JobQueue is nil")
+	case clock == nil:
+		return nil, errors.New("create notification: Clock is nil")
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &CreateNotification{tx: tx, templates: templates, notifications: notifications, queue: queue, clock: clock, logger: logger}, nil
+}
+
+// Handle validates the input, then creates the notification and enqueues
+// send_async_email or send_async_sms in one transaction. When ctx already
+// carries a transaction, both writes join it. An unknown template or an
+// invalid recipient is an error matching domain.ErrNotFound or
+// domain.ErrInvalid, and nothing is written.
+func (h *CreateNotification) Handle(ctx context.Context, in CreateNotificationInput) (CreateNotificationResult, error) {
+	name := strings.TrimSpace(in.TemplateName)
+	if name == "" {
+		return CreateNotificationResult{}, domain.Invalid("template name", in.TemplateName, "must not be empty")
+	}
+	if in.MaxAttempts < 0 {
+		return CreateNotificationResult{}, domain.Invalid("max attempts", fmt.Sprint(in.MaxAttempts), "must not be negative")
+	}
+	maxAttempts := in.MaxAttempts
+	if maxAttempts == 0 {
+		maxAttempts = domain.DefaultMaxAttempts
+	}
+
+	var res CreateNotificationResult
+	err := h.tx.InTx(ctx, func(ctx context.Context) error {
+		tmpl, err := h.templates.Template(ctx, name)
+		if err != nil {
+			return fmt.Errorf("create notification: template %q: %w", name, err)
+		}
+		if tmpl.Channel == domain.ChannelSMS && len(in.Attachments) > 0 {
+			return domain.Invalid("attachments", fmt.Sprint(len(in.Attachments)), "an SMS template takes no attachments")
+		}
+		recipient, err := domain.NormalizeRecipient(tmpl.Channel, in.Recipient)
+		if err != nil {
+			return err
+		}
+
+		n, err := h.notifications.CreateNotification(ctx, domain.Notification{
+			TemplateName: tmpl.Name,
+			Channel:      tmpl.Channel,
+			Recipient:    recipient,
+			Context:      in.Context,
+			Attachments:  in.Attachments,
+			Status:       domain.NotificationPending,
+			MaxAttempts:  maxAttempts,
+			CreatedAt:    h.clock.Now(),
+		})
+		if err != nil {
+			return fmt.Errorf("create notification: %w", err)
+		}
+
+		var args ports.JobArgs = SendAsyncEmailInput{NotificationID: n.ID}
+		if tmpl.Channel == domain.ChannelSMS {
+			args = SendAsyncSMSInput{NotificationID: n.ID}
+		}
+		job, err := h.queue.Enqueue(ctx, args, ports.EnqueueOptions{MaxAttempts: maxAttempts + sendJobExtraAttempts})
+		if err != nil {
+			return fmt.Errorf("enqueue %s for notification %d: %w", args.Kind(), n.ID, err)
+		}
+
+		res = CreateNotificationResult{NotificationID: n.ID, JobID: job.JobID}
+		return nil
+	})
+	if err != nil {
+		return CreateNotificationResult{}, err
+	}
+
+	h.logger.InfoContext(ctx, "notification created", "notification_id", res.NotificationID,
+		"job_id", res.JobID, "template", name)
+	return res, nil
+}
