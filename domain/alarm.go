@@ -28,9 +28,10 @@ type Alarm struct {
 
 // NewAlarm builds an open alarm with one occurrence. The name is required.
 func NewAlarm(name, message, details string, at time.Time) (Alarm, error) {
+	raw := name
 	name = strings.TrimSpace(name)
 	if name == "" {
-		return Alarm{}, Invalid("alarm name", name, "must not be empty")
+		return Alarm{}, Invalid("alarm name", raw, "must not be empty")
 	}
 	at = at.UTC()
 	return Alarm{

@@ -21,6 +21,10 @@ func ParseClockTime(s string) (ClockTime, error) {
 	if !ok || len(h) < 1 || len(h) > 2 || len(m) != 2 {
 		return ClockTime{}, Invalid("time", raw, "expected HH:MM, such as 07:30")
 	}
+	// strconv.Atoi also takes a sign, so it alone would accept "+7:30".
+	if strings.Trim(h+m, "0123456789") != "" {
+		return ClockTime{}, Invalid("time", raw, "expected HH:MM, such as 07:30")
+	}
 	hour, err1 := strconv.Atoi(h)
 	minute, err2 := strconv.Atoi(m)
 	if err1 != nil || err2 != nil || hour < 0 || hour > 23 || minute < 0 || minute > 59 {
