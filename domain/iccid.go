@@ -35,7 +35,7 @@ type ICCIDError struct {
 	Value string
 	// Problem classifies the rejection.
 	Problem ICCIDProblem
-	// Reason says what is wrong and what was expected, in English.
+	// Reason is what is wrong and what was expected, in English.
 	Reason string
 	// ExpectedCheckDigit is the Luhn check digit that the other digits call
 	// for, set when Problem is ICCIDCheckDigit.
@@ -100,7 +100,7 @@ func (o ICCIDOptions) Parse(s string) (string, error) {
 }
 
 // ParseFileName takes the ICCID from the file name of an eSIM PDF, such as
-// "ICC_8934071234567890123F.pdf" or "batch/8934071234567890123.PDF". The
+// "ICC_8934071234567890125F.pdf" or "lote/8934071234567890125.PDF". The
 // folders and the extension are dropped, then a leading prefix made of
 // letters, '_' and '-' (such as "ICC_"), then the rest is parsed with Parse.
 func (o ICCIDOptions) ParseFileName(name string) (string, error) {
@@ -111,7 +111,7 @@ func (o ICCIDOptions) ParseFileName(name string) (string, error) {
 	stem := strings.TrimLeft(base, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_-")
 	if stem == "" {
 		return "", &ICCIDError{Value: name, Problem: ICCIDNoICCIDPart,
-			Reason: "the file name contains no ICCID; expected a name such as ICC_8934071234567890123.pdf"}
+			Reason: "the file name contains no ICCID; expected a name such as ICC_8934071234567890125.pdf"}
 	}
 
 	iccid, err := o.Parse(stem)
