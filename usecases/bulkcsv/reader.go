@@ -1,0 +1,321 @@
+package bulkcsv
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/telcojobs/telcojobs/domain"
+)
+
+// Column describes one column that a file may have.
+type Column struct {
+	// Name is the canonical name, used with [Row.Get].
+	Name string
+	// Aliases are other header names accepted for the column, such as the
+	// Spanish "codigo" for "code".
+	Aliases []string
+	// Required makes a file without the column invalid.
+	Required bool
+}
+
+// MissingColumnsError rejects a file whose header lacks required columns.
+type MissingColumnsError struct {
+	// Missing are the canonical names of the missing columns.
+	Missing []string
+	// Found is the header as read.
+	Found []string
+	// Expected describes each missing column with its aliases.
+	Expected []string
+}
+
+// Error names the missing columns and the header found.
+func (e *MissingColumnsError) Error() string {
+	return fmt.Sprintf("missing required columns: %s; the header has: %s",
+		strings.Join(e.Expected, ", "), strings.Join(e.Found, ", "))
+}
+
+// Is makes errors.Is(err, domain.ErrInvalid) true.
+func (e *MissingColumnsError) Is(target error) bool { return target == domain.ErrInvalid }
+
+// RowError is a problem with one row: its physical line, the column and
+// value when one field is to blame, and the reason.
+type RowError struct {
+	Line   int
+	Column string
+	Value  string
+	Err    error
+}
+
+// Error formats the line, the column and the reason.
+func (e *RowError) Error() string {
+	if e.Column != "" {
+		return fmt.Sprintf("line %d, column %s: %v", e.Line, e.Column, e.Err)
+	}
+	return fmt.Sprintf("line %d: %v", e.Line, e.Err)
+}
+
+// Unwrap returns the reason.
+func (e *RowError) Unwrap() error { return e.Err }
+
+// Reader reads a CSV file with a header row, one record at a time.
+//
+// It decodes the file with [Decode], sniffs the delimiter from the header
+// (the most frequent of ';', ',' and tab outside quotes, ',' when there is
+// none), and maps the header to the columns it was given by name or alias,
+// ignoring case, accents, spaces and dashes. It accepts CRLF or LF line
+// ends, quoted fields with embedded newlines and doubled quotes, empty
+// trailing columns, and skips rows whose fields are all empty. Memory use
+// does not depend on the size of the file.
+type Reader struct {
+	csv *csv.Reader
+	// index maps a canonical column name to its field position.
+	index  map[string]int
+	width  int
+	fields []string
+	last   int64
+
+	// Delimiter is the field separator found in the header.
+	Delimiter rune
+	// Encoding is the text encoding found.
+	Encoding Encoding
+	// Header is the header row as read.
+	Header []string
+	// Ignored lists header names that matched no column.
+	Ignored []string
+}
+
+// NewReader reads the header of r and matches it to columns. A file that is
+// empty, has a column twice, or lacks a required column is rejected with an
+// error matching domain.ErrInvalid.
+func NewReader(r io.Reader, columns []Column) (*Reader, error) {
+	text, enc, err := Decode(r)
+	if err != nil {
+		return nil, fmt.Errorf("read file: %w", err)
+	}
+	br := bufio.NewReaderSize(text, sniffSize)
+	delim := sniffDelimiter(br)
+
+	c := csv.NewReader(br)
+	c.Comma = delim
+	c.FieldsPerRecord = -1
+	c.ReuseRecord = true
+
+	header, err := c.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, domain.Invalid("file", "", "is empty; expected a header row such as "+exampleHeader(columns, delim))
+	}
+	if err != nil {
+		return nil, domain.Invalid("header", "", fmt.Sprintf("cannot be read: %v", err))
+	}
+	header = append([]string(nil), header...)
+
+	rd := &Reader{csv: c, index: map[string]int{}, Delimiter: delim, Encoding: enc, Header: header}
+	if err := rd.matchHeader(columns); err != nil {
+		return nil, err
+	}
+	return rd, nil
+}
+
+func (rd *Reader) matchHeader(columns []Column) error {
+	byKey := map[string]string{}
+	for _, col := range columns {
+		byKey[headerKey(col.Name)] = col.Name
+		for _, a := range col.Aliases {
+			byKey[headerKey(a)] = col.Name
+		}
+	}
+
+	for i, h := range rd.Header {
+		key := headerKey(h)
+		if key == "" {
+			continue
+		}
+		name, ok := byKey[key]
+		if !ok {
+			rd.Ignored = append(rd.Ignored, h)
+			continue
+		}
+		if prev, dup := rd.index[name]; dup {
+			return domain.Invalid("header", strings.Join(rd.Header, string(rd.Delimiter)),
+				fmt.Sprintf("column %s appears twice (as %q and %q); keep one", name, rd.Header[prev], h))
+		}
+		rd.index[name] = i
+		rd.width = max(rd.width, i+1)
+	}
+
+	var missing *MissingColumnsError
+	for _, col := range columns {
+		if _, ok := rd.index[col.Name]; ok || !col.Required {
+			continue
+		}
+		if missing == nil {
+			missing = &MissingColumnsError{Found: rd.Header}
+		}
+		missing.Missing = append(missing.Missing, col.Name)
+		desc := col.Name
+		if len(col.Aliases) > 0 {
+			desc += " (or " + strings.Join(col.Aliases, ", ") + ")"
+		}
+		missing.Expected = append(missing.Expected, desc)
+	}
+	if missing != nil {
+		return missing
+	}
+	return nil
+}
+
+// Row is one record of the file. Its fields are valid until the next call
+// of [Reader.Next].
+type Row struct {
+	// Line is the physical line where the record starts, counting the
+	// header as line 1.
+	Line int
+	rd   *Reader
+}
+
+// Get returns the trimmed value of a column, or "" when the file lacks the
+// column or the row is shorter.
+func (r Row) Get(name string) string {
+	i, ok := r.rd.index[name]
+	if !ok || i >= len(r.rd.fields) {
+		return ""
+	}
+	return strings.TrimSpace(r.rd.fields[i])
+}
+
+// Has reports whether the file has the column.
+func (r Row) Has(name string) bool {
+	_, ok := r.rd.index[name]
+	return ok
+}
+
+// Next returns the next non-empty row. At the end of the file it returns
+// io.EOF. A row that cannot be read, such as one with a stray quote or with
+// values beyond the last named column, is returned as a *RowError with its
+// line, and the following call goes on with the next row. Any other error
+// ends the file.
+func (rd *Reader) Next() (Row, error) {
+	for {
+		rec, err := rd.csv.Read()
+		if errors.Is(err, io.EOF) {
+			return Row{}, io.EOF
+		}
+
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			// A reader that stops advancing would loop forever.
+			if off := rd.csv.InputOffset(); off == rd.last {
+				return Row{}, fmt.Errorf("read line %d: %w", pe.StartLine, err)
+			}
+			rd.last = rd.csv.InputOffset()
+			return Row{Line: pe.StartLine, rd: rd}, &RowError{Line: pe.StartLine, Err: pe.Err}
+		}
+		if err != nil {
+			return Row{}, fmt.Errorf("read file: %w", err)
+		}
+		rd.last = rd.csv.InputOffset()
+
+		line, _ := rd.csv.FieldPos(0)
+		if blank(rec) {
+			continue
+		}
+		rd.fields = rec
+		row := Row{Line: line, rd: rd}
+		if extra := rd.extraField(rec); extra >= 0 {
+			return row, &RowError{Line: line, Value: rec[extra],
+				Err: fmt.Errorf("has a value in field %d but the header has %d columns; remove it or add a header", extra+1, len(rd.Header))}
+		}
+		return row, nil
+	}
+}
+
+// extraField returns the position of the first non-empty field beyond the
+// header, or -1.
+func (rd *Reader) extraField(rec []string) int {
+	for i := len(rd.Header); i < len(rec); i++ {
+		if strings.TrimSpace(rec[i]) != "" {
+			return i
+		}
+	}
+	return -1
+}
+
+func blank(rec []string) bool {
+	for _, f := range rec {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// sniffDelimiter counts ';', ',' and tab outside quotes in the first line
+// that br holds, without consuming it.
+func sniffDelimiter(br *bufio.Reader) rune {
+	head, _ := br.Peek(sniffSize)
+	counts := map[byte]int{}
+	quoted := false
+	for _, c := range head {
+		if c == '"' {
+			quoted = !quoted
+			continue
+		}
+		if quoted {
+			continue
+		}
+		if c == '\n' || c == '\r' {
+			break
+		}
+		if c == ';' || c == ',' || c == '\t' {
+			counts[c]++
+		}
+	}
+
+	best := byte(',')
+	for _, c := range []byte{';', '\t', ','} {
+		if counts[c] > counts[best] {
+			best = c
+		}
+	}
+	return rune(best)
+}
+
+// headerKey normalises a header name for matching: lower case, no accents,
+// and spaces, dashes and dots turned into underscores.
+func headerKey(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(strings.TrimSpace(s)) {
+		switch r {
+		case 'á', 'à', 'ä':
+			r = 'a'
+		case 'é', 'è', 'ë':
+			r = 'e'
+		case 'í', 'ì', 'ï':
+			r = 'i'
+		case 'ó', 'ò', 'ö':
+			r = 'o'
+		case 'ú', 'ù', 'ü':
+			r = 'u'
+		case 'ñ':
+			r = 'n'
+		case ' ', '-', '.', '/':
+			r = '_'
+		}
+		b.WriteRune(r)
+	}
+	return strings.Trim(b.String(), "_")
+}
+
+func exampleHeader(columns []Column, delim rune) string {
+	var names []string
+	for _, c := range columns {
+		if c.Required {
+			names = append(names, c.Name)
+		}
+	}
+	return strings.Join(names, string(delim))
+}
