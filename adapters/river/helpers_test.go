@@ -1,0 +1,151 @@
+package river
+
+import (
+	"context"
+	"database/sql"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river/rivertype"
+	"github.com/stretchr/testify/require"
+	"github.com/telcojobs/telcojobs/adapters/postgres/pgtest"
+	"github.com/telcojobs/telcojobs/adapters/sqlite/sqlitetest"
+	"github.com/telcojobs/telcojobs/ports"
+	"github.com/telcojobs/telcojobs/usecases"
+)
+
+// testDB is a migrated database with the engine constructor for its driver.
+type testDB struct {
+	tx        ports.TxRunner
+	db        *sql.DB
+	newEngine func(Handlers, Config) (*Engine, error)
+}
+
+// database names a driver and opens a fresh database on it.
+type database struct {
+	name string
+	open func(t *testing.T) *testDB
+}
+
+// databases returns SQLite and PostgreSQL. The PostgreSQL one skips the
+// test when no test server is configured (see pgtest).
+func databases() []database {
+	return []database{
+		{name: "SQLite", open: openSQLite},
+		{name: "PostgreSQL", open: openPostgres},
+	}
+}
+
+func openSQLite(t *testing.T) *testDB {
+	t.Helper()
+	store := sqlitetest.Open(t)
+	require.NoError(t, MigrateSQLite(context.Background(), store, nil))
+	return &testDB{
+		tx: store, db: store.DB(),
+		newEngine: func(h Handlers, c Config) (*Engine, error) { return NewSQLite(store, h, c) },
+	}
+}
+
+func openPostgres(t *testing.T) *testDB {
+	t.Helper()
+	store := pgtest.Open(t)
+	require.NoError(t, MigratePostgres(context.Background(), store, nil))
+	return &testDB{
+		tx: store, db: store.DB(),
+		newEngine: func(h Handlers, c Config) (*Engine, error) { return NewPostgres(store, h, c) },
+	}
+}
+
+// testConfig polls often, retries after 10ms and has no periodic jobs, so
+// that tests run in well under a second per job.
+func testConfig() Config {
+	return Config{
+		FetchCooldown:     5 * time.Millisecond,
+		FetchPollInterval: 50 * time.Millisecond,
+		RetryBackoff:      func(int) time.Duration { return 10 * time.Millisecond },
+		PeriodicJobs:      []PeriodicJob{},
+		ShutdownTimeout:   5 * time.Second,
+		testOnly:          true,
+	}
+}
+
+// startEngine builds and starts an engine and stops it when t ends.
+func startEngine(t *testing.T, db *testDB, h Handlers, cfg Config) *Engine {
+	t.Helper()
+	e, err := db.newEngine(h, cfg)
+	require.NoError(t, err)
+	require.NoError(t, e.Start(context.Background()))
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := e.Stop(ctx); err != nil {
+			t.Errorf("stop engine: %v", err)
+		}
+	})
+	return e
+}
+
+// waitForState waits until job id reaches state and returns its row.
+func waitForState(t *testing.T, e *Engine, id int64, state rivertype.JobState, timeout time.Duration) *rivertype.JobRow {
+	t.Helper()
+	var row *rivertype.JobRow
+	require.Eventually(t, func() bool {
+		r, err := e.backend.jobGet(context.Background(), id)
+		if err != nil {
+			return false
+		}
+		row = r
+		return r.State == state
+	}, timeout, 20*time.Millisecond, "job %d did not reach state %s", id, state)
+	return row
+}
+
+// provisionCounter is a provision_purchase handler that counts the runs of
+// each purchase and returns the error that fail gives for a run.
+type provisionCounter struct {
+	mu   sync.Mutex
+	runs map[int64]int
+	// fail returns the error of the n-th run (1 for the first) of a
+	// purchase; nil fail means success.
+	fail func(purchaseID int64, n int) error
+}
+
+func newProvisionCounter(fail func(purchaseID int64, n int) error) *provisionCounter {
+	return &provisionCounter{runs: map[int64]int{}, fail: fail}
+}
+
+// HandleJob counts the run and returns fail's error.
+func (c *provisionCounter) HandleJob(_ context.Context, in usecases.ProvisionPurchaseInput) error {
+	c.mu.Lock()
+	c.runs[in.PurchaseID]++
+	n := c.runs[in.PurchaseID]
+	c.mu.Unlock()
+	if c.fail != nil {
+		return c.fail(in.PurchaseID, n)
+	}
+	return nil
+}
+
+// Runs returns how many times purchaseID ran.
+func (c *provisionCounter) Runs(purchaseID int64) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.runs[purchaseID]
+}
+
+// countJobs returns the number of rows in River's job table.
+func countJobs(t *testing.T, db *sql.DB, where string, args ...any) int {
+	t.Helper()
+	var n int
+	q := "SELECT COUNT(*) FROM river_job"
+	if where != "" {
+		q += " WHERE " + where
+	}
+	require.NoError(t, db.QueryRowContext(context.Background(), q, args...).Scan(&n))
+	return n
+}
+
+// discardLogger is the logger of tests that do not read the log.
+var discardLogger = slog.New(slog.DiscardHandler)
