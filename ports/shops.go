@@ -1,0 +1,82 @@
+package ports
+
+import (
+	"context"
+	"time"
+
+	"github.com/telcojobs/telcojobs/domain"
+)
+
+// OutletRow is one row of a shop or seller file, ready to stage.
+type OutletRow struct {
+	// Line is the physical line of the row in the file.
+	Line int
+	// Outlet holds the row's values. Its Code is always set.
+	Outlet domain.Outlet
+	// Valid is false for a row that was rejected but whose code could be
+	// read: it changes nothing, and it keeps the stored outlet with that
+	// code from being disabled as missing from the file.
+	Valid bool
+}
+
+// DuplicateCode is a row whose code already appeared on an earlier line.
+type DuplicateCode struct {
+	Code      string
+	FirstLine int
+	Line      int
+}
+
+// ImportPlan counts what applying an import changes.
+type ImportPlan struct {
+	// Create counts valid rows whose code the channel does not have yet.
+	Create int
+	// Update counts valid rows whose stored outlet differs from the row.
+	Update int
+	// Unchanged counts valid rows equal to the stored outlet.
+	Unchanged int
+	// Disable counts enabled outlets of the channel whose code is not in
+	// the file.
+	Disable int
+	// Enabled counts the channel's enabled outlets before the import.
+	Enabled int
+	// Duplicates counts staged rows left out because their code appeared
+	// on an earlier line.
+	Duplicates int
+}
+
+// OutletImport stages the rows of one file and applies them. It lives in
+// the transaction of [OutletStore.ImportOutlets].
+type OutletImport interface {
+	// Stage adds rows. Rows are staged in file order; a code that repeats
+	// is kept from its first line only.
+	Stage(ctx context.Context, rows []OutletRow) error
+	// Duplicates returns, in line order and at most limit of them, the
+	// staged rows whose code appeared on an earlier line. Call it after
+	// the last Stage; those rows are left out of Plan and Apply.
+	Duplicates(ctx context.Context, limit int) ([]DuplicateCode, error)
+	// Plan counts what Apply would change, without changing anything.
+	Plan(ctx context.Context) (ImportPlan, error)
+	// Apply creates and updates the outlets of the valid rows (settings
+	// replaced whole) and, when disableMissing is true, disables the
+	// channel's outlets whose codes the file lacks. It returns the counts
+	// of what it changed; Unchanged, Enabled and Duplicates are as in Plan.
+	Apply(ctx context.Context, at time.Time, disableMissing bool) (ImportPlan, error)
+}
+
+// OutletStore keeps the shops and sellers of each channel, keyed by
+// (kind, channel, code).
+type OutletStore interface {
+	// ImportOutlets begins a transaction, calls fn with an import of the
+	// kind for the channel, and commits when fn returns nil. When ctx
+	// already carries a transaction, the import joins it. An adapter may
+	// stage rows in its own fast way (PostgreSQL uses COPY).
+	ImportOutlets(ctx context.Context, kind domain.OutletKind, channelID int64,
+		fn func(ctx context.Context, imp OutletImport) error) error
+	// SaveOutlet creates or replaces one outlet by (kind, channel, code) and
+	// returns it with its id.
+	SaveOutlet(ctx context.Context, o domain.Outlet) (domain.Outlet, error)
+	// Outlet returns one outlet or domain.ErrNotFound.
+	Outlet(ctx context.Context, kind domain.OutletKind, channelID int64, code string) (domain.Outlet, error)
+	// ListOutlets returns the outlets of a channel ordered by code.
+	ListOutlets(ctx context.Context, kind domain.OutletKind, channelID int64) ([]domain.Outlet, error)
+}
