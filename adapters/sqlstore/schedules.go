@@ -214,11 +214,11 @@ func (s *Store) SelectPurchases(ctx context.Context, f ports.PurchaseFilter) ([]
 		return nil, domain.Invalid("limit", strconv.Itoa(f.Limit), "must be positive")
 	}
 
-	var q queryBuilder
-	whereIn(&q, "channel_id IN (SELECT id FROM channels WHERE slug", f.ChannelSlugs, ")")
-	whereIn(&q, "type", f.Types, "")
-	whereIn(&q, "status", f.Statuses, "")
-	whereIn(&q, "error_code", f.ErrorCodes, "")
+	var q purchaseQuery
+	purchaseWhereIn(&q, "channel_id IN (SELECT id FROM channels WHERE slug", f.ChannelSlugs, ")")
+	purchaseWhereIn(&q, "type", f.Types, "")
+	purchaseWhereIn(&q, "status", f.Statuses, "")
+	purchaseWhereIn(&q, "error_code", f.ErrorCodes, "")
 	if f.From != nil {
 		q.where(column + " >= " + q.bind(T(*f.From)))
 	}
@@ -248,24 +248,24 @@ func (s *Store) SelectPurchases(ctx context.Context, f ports.PurchaseFilter) ([]
 	return out, s.Err(rows.Err(), "select purchases")
 }
 
-// queryBuilder collects WHERE conditions and numbers their $N parameters.
-type queryBuilder struct {
+// purchaseQuery collects WHERE conditions and numbers their $N parameters.
+type purchaseQuery struct {
 	conditions []string
 	args       []any
 }
 
-func (q *queryBuilder) bind(v any) string {
+func (q *purchaseQuery) bind(v any) string {
 	q.args = append(q.args, v)
 	return "$" + strconv.Itoa(len(q.args))
 }
 
-func (q *queryBuilder) where(condition string) {
+func (q *purchaseQuery) where(condition string) {
 	q.conditions = append(q.conditions, condition)
 }
 
-// whereIn adds the condition "prefix IN ($i, ...)suffix" when values is not
-// empty.
-func whereIn[T ~string](q *queryBuilder, prefix string, values []T, suffix string) {
+// purchaseWhereIn adds the condition "prefix IN ($i, ...)suffix" when
+// values is not empty.
+func purchaseWhereIn[T ~string](q *purchaseQuery, prefix string, values []T, suffix string) {
 	if len(values) == 0 {
 		return
 	}
@@ -276,7 +276,7 @@ func whereIn[T ~string](q *queryBuilder, prefix string, values []T, suffix strin
 	q.where(prefix + " IN (" + strings.Join(marks, ", ") + ")" + suffix)
 }
 
-func (q *queryBuilder) clause() string {
+func (q *purchaseQuery) clause() string {
 	if len(q.conditions) == 0 {
 		return ""
 	}
