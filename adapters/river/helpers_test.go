@@ -10,7 +10,9 @@ import (
 
 	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/require"
+	"github.com/telcojobs/telcojobs/adapters/postgres"
 	"github.com/telcojobs/telcojobs/adapters/postgres/pgtest"
+	"github.com/telcojobs/telcojobs/adapters/sqlite"
 	"github.com/telcojobs/telcojobs/adapters/sqlite/sqlitetest"
 	"github.com/telcojobs/telcojobs/ports"
 	"github.com/telcojobs/telcojobs/usecases"
@@ -18,6 +20,8 @@ import (
 
 // testDB is a migrated database with the engine constructor for its driver.
 type testDB struct {
+	// spec is "sqlite:PATH" or "postgres:URL", for a child process.
+	spec      string
 	tx        ports.TxRunner
 	db        *sql.DB
 	newEngine func(Handlers, Config) (*Engine, error)
@@ -40,20 +44,26 @@ func databases() []database {
 
 func openSQLite(t *testing.T) *testDB {
 	t.Helper()
-	store := sqlitetest.Open(t)
+	path := sqlitetest.Path(t)
+	store, err := sqlite.Open(context.Background(), sqlite.Config{Path: path})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = store.Close() })
 	require.NoError(t, MigrateSQLite(context.Background(), store, nil))
 	return &testDB{
-		tx: store, db: store.DB(),
+		spec: "sqlite:" + path, tx: store, db: store.DB(),
 		newEngine: func(h Handlers, c Config) (*Engine, error) { return NewSQLite(store, h, c) },
 	}
 }
 
 func openPostgres(t *testing.T) *testDB {
 	t.Helper()
-	store := pgtest.Open(t)
+	url := pgtest.NewDatabase(t)
+	store, err := postgres.Open(context.Background(), postgres.Config{URL: url})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = store.Close() })
 	require.NoError(t, MigratePostgres(context.Background(), store, nil))
 	return &testDB{
-		tx: store, db: store.DB(),
+		spec: "postgres:" + url, tx: store, db: store.DB(),
 		newEngine: func(h Handlers, c Config) (*Engine, error) { return NewPostgres(store, h, c) },
 	}
 }
