@@ -39,8 +39,8 @@ type ImportPlan struct {
 	Disable int
 	// Enabled counts the channel's enabled outlets before the import.
 	Enabled int
-	// Duplicates counts staged rows left out because their code appeared
-	// on an earlier line.
+	// Duplicates counts valid staged rows left out because their code
+	// appeared on an earlier line.
 	Duplicates int
 }
 
@@ -51,8 +51,8 @@ type OutletImport interface {
 	// is kept from its first line only.
 	Stage(ctx context.Context, rows []OutletRow) error
 	// Duplicates returns, in line order and at most limit of them, the
-	// staged rows whose code appeared on an earlier line. Call it after
-	// the last Stage; those rows are left out of Plan and Apply.
+	// valid staged rows whose code appeared on an earlier line. Call it
+	// after the last Stage; those rows are left out of Plan and Apply.
 	Duplicates(ctx context.Context, limit int) ([]DuplicateCode, error)
 	// Plan counts what Apply would change, without changing anything.
 	Plan(ctx context.Context) (ImportPlan, error)

@@ -1,5 +1,18 @@
 package usecases
 
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/telcojobs/telcojobs/domain"
+	"github.com/telcojobs/telcojobs/ports"
+	"github.com/telcojobs/telcojobs/usecases/bulkcsv"
+)
+
 // UpdateShopsInput is the input of update_shops.
 type UpdateShopsInput struct {
 	ChannelSlug string `json:"channel_slug"`
@@ -11,3 +24,451 @@ type UpdateShopsInput struct {
 
 // Kind returns the job's name on the queue.
 func (UpdateShopsInput) Kind() string { return "update_shops" }
+
+// ErrSafetyValve is returned when an import would disable too much and
+// was not forced. Nothing was disabled.
+var ErrSafetyValve = errors.New("import stopped by the safety valve")
+
+// ImportConfig tunes the shop and seller imports.
+type ImportConfig struct {
+	// MaxDisableShare is the largest share of the channel's enabled
+	// entries that an import disables without Force; above it the import
+	// disables nothing and raises an alarm. Default 0.5 (50 %).
+	MaxDisableShare float64
+	// BatchRows is how many rows are staged at once. Default 5000.
+	BatchRows int
+	// MaxReportedRows caps the rejected rows listed in the result; the
+	// count covers them all. Default 1000.
+	MaxReportedRows int
+	// MaxAlarmRows caps the rejected rows listed in an alarm. Default 50.
+	MaxAlarmRows int
+}
+
+// WithDefaults returns a copy with the defaults filled in.
+func (c ImportConfig) WithDefaults() ImportConfig {
+	if c.MaxDisableShare == 0 {
+		c.MaxDisableShare = 0.5
+	}
+	if c.BatchRows == 0 {
+		c.BatchRows = 5000
+	}
+	if c.MaxReportedRows == 0 {
+		c.MaxReportedRows = 1000
+	}
+	if c.MaxAlarmRows == 0 {
+		c.MaxAlarmRows = 50
+	}
+	return c
+}
+
+// Validate reports the first invalid field.
+func (c ImportConfig) Validate() error {
+	switch {
+	case c.MaxDisableShare <= 0 || c.MaxDisableShare > 1:
+		return fmt.Errorf("import config: MaxDisableShare %v must be above 0 and at most 1", c.MaxDisableShare)
+	case c.BatchRows < 1:
+		return fmt.Errorf("import config: BatchRows %d must be positive", c.BatchRows)
+	case c.MaxReportedRows < 1:
+		return fmt.Errorf("import config: MaxReportedRows %d must be positive", c.MaxReportedRows)
+	case c.MaxAlarmRows < 1:
+		return fmt.Errorf("import config: MaxAlarmRows %d must be positive", c.MaxAlarmRows)
+	}
+	return nil
+}
+
+// RejectedRow is a row or a field of a row that an import or assignment
+// could not use.
+type RejectedRow struct {
+	Line   int    `json:"line"`
+	Column string `json:"column,omitempty"`
+	Value  string `json:"value,omitempty"`
+	Error  string `json:"error"`
+}
+
+// ImportResult is the result of update_shops and update_sellers.
+type ImportResult struct {
+	Channel string `json:"channel"`
+	// Rows counts the data rows read.
+	Rows      int `json:"rows"`
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+	Disabled  int `json:"disabled"`
+	// NotDisabled counts entries missing from the file that the safety
+	// valve left enabled.
+	NotDisabled int `json:"not_disabled"`
+	// Rejected counts rejected rows; RejectedRows lists their problems,
+	// one entry per wrong field, capped at ImportConfig.MaxReportedRows.
+	Rejected     int           `json:"rejected"`
+	RejectedRows []RejectedRow `json:"rejected_rows"`
+	AlarmRaised  bool          `json:"alarm_raised"`
+	Forced       bool          `json:"forced"`
+	Encoding     string        `json:"encoding"`
+	Delimiter    string        `json:"delimiter"`
+}
+
+// UpdateShops runs update_shops: it imports a channel's shops from a CSV
+// file in the blob store.
+type UpdateShops struct{ imp *outletImporter }
+
+// NewUpdateShops builds the handler.
+func NewUpdateShops(cfg ImportConfig, blobs ports.BlobStore, channels ports.ChannelStore, outlets ports.OutletStore,
+	alarms ports.AlarmStore, clock ports.Clock, logger *slog.Logger) (*UpdateShops, error) {
+	imp, err := newOutletImporter(domain.KindShop, cfg, blobs, channels, outlets, alarms, clock, logger)
+	if err != nil {
+		return nil, err
+	}
+	return &UpdateShops{imp: imp}, nil
+}
+
+// Handle imports the file. See outletImporter.run for the rules.
+func (h *UpdateShops) Handle(ctx context.Context, in UpdateShopsInput) (ImportResult, error) {
+	return h.imp.run(ctx, in.Kind(), in.ChannelSlug, in.FileKey, in.Force)
+}
+
+// HandleJob implements ports.JobHandler.
+func (h *UpdateShops) HandleJob(ctx context.Context, in UpdateShopsInput) error {
+	_, err := h.Handle(ctx, in)
+	return err
+}
+
+// outletImporter is the import shared by shops and sellers.
+type outletImporter struct {
+	kind     domain.OutletKind
+	cfg      ImportConfig
+	blobs    ports.BlobStore
+	channels ports.ChannelStore
+	outlets  ports.OutletStore
+	alarms   ports.AlarmStore
+	clock    ports.Clock
+	logger   *slog.Logger
+	columns  []bulkcsv.Column
+}
+
+func newOutletImporter(kind domain.OutletKind, cfg ImportConfig, blobs ports.BlobStore, channels ports.ChannelStore,
+	outlets ports.OutletStore, alarms ports.AlarmStore, clock ports.Clock, logger *slog.Logger) (*outletImporter, error) {
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if blobs == nil || channels == nil || outlets == nil || alarms == nil {
+		return nil, fmt.Errorf("new %s import: blob store, channel store, outlet store and alarm store are required", kind)
+	}
+	if clock == nil {
+		clock = ports.SystemClock{}
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &outletImporter{kind: kind, cfg: cfg, blobs: blobs, channels: channels, outlets: outlets,
+		alarms: alarms, clock: clock, logger: logger, columns: outletColumns(kind)}, nil
+}
+
+// outletColumns lists the columns of a shop or seller file with their
+// Spanish names.
+func outletColumns(kind domain.OutletKind) []bulkcsv.Column {
+	cols := []bulkcsv.Column{
+		{Name: "code", Aliases: []string{"codigo", "cod"}, Required: true},
+		{Name: "name", Aliases: []string{"nombre"}, Required: true},
+		{Name: "enabled", Aliases: []string{"activo", "activa", "habilitado", "habilitada", "active"}},
+		{Name: "email", Aliases: []string{"e-mail", "correo", "correo electronico", "mail"}},
+		{Name: "phone", Aliases: []string{"telefono", "tel", "movil"}},
+		{Name: "postal_code", Aliases: []string{"codigo postal", "cp", "zip", "postcode"}},
+		{Name: "address", Aliases: []string{"direccion", "domicilio"}},
+		{Name: "city", Aliases: []string{"ciudad", "localidad", "municipio", "poblacion"}},
+		{Name: "province", Aliases: []string{"provincia"}},
+		{Name: "sale_types", Aliases: []string{"tipos de venta", "tipos venta", "ventas permitidas", "allowed sale types"}},
+		{Name: "max_discount", Aliases: []string{"descuento maximo", "max discount percent", "descuento"}},
+		{Name: "can_sell_devices", Aliases: []string{"vende terminales", "puede vender terminales", "terminales"}},
+		{Name: "esim_allowed", Aliases: []string{"esim", "esim permitida", "permite esim"}},
+	}
+	if kind == domain.KindSeller {
+		cols = append(cols, bulkcsv.Column{Name: "shop", Aliases: []string{"tienda", "shop code", "codigo tienda"}})
+	}
+	return cols
+}
+
+// kindName is the Spanish plural used in alarms.
+func (imp *outletImporter) kindName() string {
+	if imp.kind == domain.KindSeller {
+		return "vendedores"
+	}
+	return "tiendas"
+}
+
+// run imports one file into one channel in one transaction: rows are
+// validated and staged, each code keeps its first line (a repeat is
+// rejected naming both lines), the outlets of valid rows are created or
+// updated, and the channel's enabled outlets whose codes are not in the
+// file are disabled. A rejected row whose code could be read keeps its
+// outlet enabled, so a typo in one column never disables a shop.
+//
+// The safety valve: when the file has no valid rows, or would disable more
+// than MaxDisableShare of the channel's enabled outlets, nothing is
+// disabled unless force is set. The creates and updates are still applied,
+// one alarm is raised, and the error (matching ErrSafetyValve) says how to
+// force it.
+func (imp *outletImporter) run(ctx context.Context, job, slug, fileKey string, force bool) (ImportResult, error) {
+	res := ImportResult{Channel: slug, Forced: force, RejectedRows: []RejectedRow{}}
+	log := imp.logger.With("job", job, "channel", slug, "file_key", fileKey)
+
+	if err := domain.ValidateSlug(slug); err != nil {
+		return res, domain.Permanent(err)
+	}
+	channel, err := imp.channels.ChannelBySlug(ctx, slug)
+	if errors.Is(err, domain.ErrNotFound) {
+		return res, domain.Permanent(fmt.Errorf("unknown channel %q: create the channel first or check the slug: %w", slug, err))
+	}
+	if err != nil {
+		return res, err
+	}
+
+	body, err := imp.blobs.Get(ctx, fileKey)
+	if err != nil {
+		if errors.Is(err, domain.ErrNotFound) || errors.Is(err, domain.ErrInvalid) {
+			return res, domain.Permanent(fmt.Errorf("read %s file %q: %w", imp.kind, fileKey, err))
+		}
+		return res, fmt.Errorf("read %s file %q: %w", imp.kind, fileKey, err)
+	}
+	defer body.Close()
+
+	reader, err := bulkcsv.NewReader(body, imp.columns)
+	if err != nil {
+		return res, domain.Permanent(fmt.Errorf("%s file %q rejected: %w", imp.kind, fileKey, err))
+	}
+	res.Encoding, res.Delimiter = string(reader.Encoding), string(reader.Delimiter)
+	if len(reader.Ignored) > 0 {
+		log.InfoContext(ctx, "ignoring unknown columns", "columns", reader.Ignored)
+	}
+
+	var stopped bool
+	var plan ports.ImportPlan
+	err = imp.outlets.ImportOutlets(ctx, imp.kind, channel.ID, func(ctx context.Context, st ports.OutletImport) error {
+		if err := imp.stageFile(ctx, reader, channel.ID, st, &res); err != nil {
+			return err
+		}
+
+		dups, err := st.Duplicates(ctx, imp.cfg.MaxReportedRows)
+		if err != nil {
+			return err
+		}
+		for _, d := range dups {
+			imp.reject(&res, RejectedRow{Line: d.Line, Column: "code", Value: d.Code,
+				Error: fmt.Sprintf("code %s repeats line %d; the row of line %d is kept", d.Code, d.FirstLine, d.FirstLine)})
+		}
+
+		plan, err = st.Plan(ctx)
+		if err != nil {
+			return err
+		}
+		res.Rejected += plan.Duplicates
+		kept := plan.Create + plan.Update + plan.Unchanged
+		stopped = kept == 0 || float64(plan.Disable) > imp.cfg.MaxDisableShare*float64(plan.Enabled)
+
+		done, err := st.Apply(ctx, imp.clock.Now(), !stopped || force)
+		if err != nil {
+			return err
+		}
+		res.Created, res.Updated, res.Unchanged, res.Disabled = done.Create, done.Update, done.Unchanged, done.Disable
+		if stopped && !force {
+			res.NotDisabled = plan.Disable
+		}
+		return nil
+	})
+	if err != nil {
+		return res, err
+	}
+
+	log.InfoContext(ctx, "import finished", "rows", res.Rows, "created", res.Created, "updated", res.Updated,
+		"unchanged", res.Unchanged, "disabled", res.Disabled, "rejected", res.Rejected, "not_disabled", res.NotDisabled)
+
+	if res.Rejected > 0 {
+		if err := imp.raiseRejectedAlarm(ctx, job, slug, fileKey, &res); err != nil {
+			return res, err
+		}
+	}
+	if stopped && !force {
+		if err := imp.raiseValveAlarm(ctx, job, slug, fileKey, plan, &res); err != nil {
+			return res, err
+		}
+		return res, domain.Permanent(fmt.Errorf("%w: channel %s: the file would disable %d of %d enabled %ss and has %d valid rows; nothing was disabled; check the file, or run again with force to disable them: %w",
+			ErrSafetyValve, slug, plan.Disable, plan.Enabled, imp.kind, plan.Create+plan.Update+plan.Unchanged, domain.ErrInvalid))
+	}
+	return res, nil
+}
+
+// stageFile reads every row, validates it and stages it in batches.
+func (imp *outletImporter) stageFile(ctx context.Context, reader *bulkcsv.Reader, channelID int64, st ports.OutletImport, res *ImportResult) error {
+	progress := ports.ProgressFrom(ctx)
+	batch := make([]ports.OutletRow, 0, imp.cfg.BatchRows)
+	flush := func() error {
+		if err := st.Stage(ctx, batch); err != nil {
+			return err
+		}
+		progress.Add(int64(len(batch)))
+		batch = batch[:0]
+		return nil
+	}
+
+	for {
+		row, err := reader.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		var rowErr *bulkcsv.RowError
+		if errors.As(err, &rowErr) {
+			res.Rows++
+			imp.reject(res, RejectedRow{Line: rowErr.Line, Value: rowErr.Value, Error: rowErr.Err.Error()})
+			res.Rejected++
+			continue
+		}
+		if err != nil {
+			return domain.Permanent(fmt.Errorf("read %s file: %w", imp.kind, err))
+		}
+		res.Rows++
+
+		o, errs := imp.parseRow(row, channelID)
+		for _, e := range errs {
+			imp.reject(res, rejectedField(row.Line, e))
+		}
+		if len(errs) > 0 {
+			res.Rejected++
+		}
+		if domain.ValidateOutletCode(o.Code) != nil {
+			continue // without a code the row cannot even keep its outlet
+		}
+		batch = append(batch, ports.OutletRow{Line: row.Line, Outlet: o, Valid: len(errs) == 0})
+		if len(batch) == cap(batch) {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return flush()
+}
+
+// parseRow turns a row into an outlet and the errors of its fields.
+func (imp *outletImporter) parseRow(row bulkcsv.Row, channelID int64) (domain.Outlet, []error) {
+	o := domain.Outlet{
+		Kind: imp.kind, ChannelID: channelID,
+		Code: row.Get("code"), Name: row.Get("name"), Email: row.Get("email"),
+		Address: row.Get("address"), City: row.Get("city"), Province: row.Get("province"), ShopCode: row.Get("shop"),
+	}
+	var errs []error
+	var err error
+
+	if o.Enabled, err = domain.ParseFlag("enabled", row.Get("enabled"), true); err != nil {
+		errs = append(errs, err)
+	}
+	if v := row.Get("phone"); v != "" {
+		if o.Phone, err = domain.NormalizeSpanishPhone(v); err != nil {
+			errs = append(errs, asField("phone", v, err))
+		}
+	}
+	if v := row.Get("postal_code"); v != "" {
+		if o.PostalCode, err = domain.NormalizePostalCode(v); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if o.Settings.AllowedSaleTypes, err = domain.ParseSaleTypes(row.Get("sale_types")); err != nil {
+		errs = append(errs, err)
+	}
+	if o.Settings.MaxDiscountPercent, err = domain.ParseDiscountPercent(row.Get("max_discount")); err != nil {
+		errs = append(errs, err)
+	}
+	if o.Settings.CanSellDevices, err = domain.ParseFlag("can sell devices", row.Get("can_sell_devices"), false); err != nil {
+		errs = append(errs, err)
+	}
+	if o.Settings.ESIMAllowed, err = domain.ParseFlag("esim allowed", row.Get("esim_allowed"), false); err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		// The other checks would repeat the errors above.
+		if err := domain.ValidateOutletCode(o.Code); err != nil {
+			errs = append([]error{err}, errs...)
+		}
+		return o, errs
+	}
+	return o, o.Validate()
+}
+
+// asField renames the field of a validation error.
+func asField(field, value string, err error) error {
+	var ve *domain.ValidationError
+	if errors.As(err, &ve) {
+		return &domain.ValidationError{Field: field, Value: value, Reason: ve.Reason}
+	}
+	return err
+}
+
+// rejectedField reports one wrong field of a row.
+func rejectedField(line int, err error) RejectedRow {
+	var ve *domain.ValidationError
+	if errors.As(err, &ve) {
+		return RejectedRow{Line: line, Column: strings.ReplaceAll(ve.Field, " ", "_"), Value: ve.Value, Error: ve.Error()}
+	}
+	return RejectedRow{Line: line, Error: err.Error()}
+}
+
+// reject lists a problem when the list has room.
+func (imp *outletImporter) reject(res *ImportResult, r RejectedRow) {
+	if len(res.RejectedRows) < imp.cfg.MaxReportedRows {
+		res.RejectedRows = append(res.RejectedRows, r)
+	}
+}
+
+func (imp *outletImporter) raiseRejectedAlarm(ctx context.Context, job, slug, fileKey string, res *ImportResult) error {
+	var details strings.Builder
+	fmt.Fprintf(&details, "Fichero: %s\n", fileKey)
+	for i, r := range res.RejectedRows {
+		if i == imp.cfg.MaxAlarmRows {
+			break
+		}
+		fmt.Fprintf(&details, "Línea %d", r.Line)
+		if r.Column != "" {
+			fmt.Fprintf(&details, ", columna %s", r.Column)
+		}
+		if r.Value != "" {
+			fmt.Fprintf(&details, ", valor «%s»", r.Value)
+		}
+		fmt.Fprintf(&details, ": %s\n", r.Error)
+	}
+	if shown := min(len(res.RejectedRows), imp.cfg.MaxAlarmRows); res.Rejected > shown {
+		fmt.Fprintf(&details, "… y más errores: %d filas rechazadas en total.\n", res.Rejected)
+	}
+
+	msg := fmt.Sprintf("Importación de %s del canal %s: %d filas rechazadas de %d", imp.kindName(), slug, res.Rejected, res.Rows)
+	return imp.raise(ctx, job+":"+slug+":rejected_rows", msg, details.String(), res)
+}
+
+func (imp *outletImporter) raiseValveAlarm(ctx context.Context, job, slug, fileKey string, plan ports.ImportPlan, res *ImportResult) error {
+	kept := plan.Create + plan.Update + plan.Unchanged
+	var msg string
+	if kept == 0 {
+		msg = fmt.Sprintf("Importación de %s del canal %s detenida: el fichero no tiene ninguna fila válida", imp.kindName(), slug)
+	} else {
+		msg = fmt.Sprintf("Importación de %s del canal %s detenida: desactivaría %d de %d %s activos (más del %.0f %% permitido)",
+			imp.kindName(), slug, plan.Disable, plan.Enabled, imp.kindName(), imp.cfg.MaxDisableShare*100)
+	}
+	details := fmt.Sprintf("Fichero: %s\nFilas válidas: %d. Filas rechazadas: %d.\n"+
+		"No se ha desactivado ningún registro; las altas y cambios sí se han aplicado.\n"+
+		"Revise el fichero. Si es correcto, vuelva a lanzar la importación con la opción force para desactivar los %d que faltan.",
+		fileKey, kept, res.Rejected, plan.Disable)
+	return imp.raise(ctx, job+":"+slug+":safety_valve", msg, details, res)
+}
+
+func (imp *outletImporter) raise(ctx context.Context, name, msg, details string, res *ImportResult) error {
+	alarm, err := domain.NewAlarm(name, msg, details, imp.clock.Now())
+	if err != nil {
+		return err
+	}
+	if _, err := imp.alarms.RaiseAlarm(ctx, alarm); err != nil {
+		return fmt.Errorf("raise alarm %q: %w", name, err)
+	}
+	res.AlarmRaised = true
+	imp.logger.WarnContext(ctx, "alarm raised", "alarm", name, "message", msg)
+	return nil
+}

@@ -205,7 +205,7 @@ func (imp *outletImport) Duplicates(ctx context.Context, limit int) ([]ports.Dup
 		limit = 1000
 	}
 	rows, err := imp.s.Q(ctx).QueryContext(ctx, `SELECT code, first_line, line FROM `+StageTable+`
-		WHERE first_line IS NOT NULL AND line <> first_line ORDER BY line LIMIT $1`, limit)
+		WHERE valid AND first_line IS NOT NULL AND line <> first_line ORDER BY line LIMIT $1`, limit)
 	if err != nil {
 		return nil, imp.s.Err(err, "list repeated codes")
 	}
@@ -266,7 +266,7 @@ func (imp *outletImport) Plan(ctx context.Context) (ports.ImportPlan, error) {
 		return p, imp.s.Err(err, "count %s to disable", imp.table)
 	}
 
-	err = q.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+StageTable+` WHERE first_line IS NOT NULL AND line <> first_line`).Scan(&p.Duplicates)
+	err = q.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+StageTable+` WHERE valid AND first_line IS NOT NULL AND line <> first_line`).Scan(&p.Duplicates)
 	return p, imp.s.Err(err, "count repeated codes")
 }
 

@@ -1,0 +1,441 @@
+package usecases_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"github.com/telcojobs/telcojobs/adapters/fake"
+	"github.com/telcojobs/telcojobs/adapters/postgres/pgtest"
+	"github.com/telcojobs/telcojobs/adapters/sqlite/sqlitetest"
+	"github.com/telcojobs/telcojobs/domain"
+	"github.com/telcojobs/telcojobs/ports"
+	"github.com/telcojobs/telcojobs/usecases"
+)
+
+// bulkStore is what the bulk-file jobs need from storage.
+type bulkStore interface {
+	ports.TxRunner
+	ports.ChannelStore
+	ports.OutletStore
+	ports.AlarmStore
+	ports.AuditStore
+	ports.PromotionStore
+}
+
+// onBothStores runs test once on SQLite and once on PostgreSQL.
+func onBothStores(t *testing.T, test func(t *testing.T, open func(t *testing.T) bulkStore)) {
+	t.Run("SQLite", func(t *testing.T) {
+		t.Parallel()
+		test(t, func(t *testing.T) bulkStore { return sqlitetest.Open(t) })
+	})
+	t.Run("PostgreSQL", func(t *testing.T) {
+		t.Parallel()
+		test(t, func(t *testing.T) bulkStore { return pgtest.Open(t) })
+	})
+}
+
+var testNow = time.Date(2025, 6, 2, 9, 30, 0, 0, time.UTC)
+
+type bulkEnv struct {
+	store   bulkStore
+	blobs   *fake.BlobStore
+	shops   *usecases.UpdateShops
+	sellers *usecases.UpdateSellers
+	assign  *usecases.AssignPromotionCodes
+	load    *usecases.LoadPromotionCodes
+	channel domain.Channel
+}
+
+func setupBulk(t *testing.T, store bulkStore) *bulkEnv {
+	t.Helper()
+	env := &bulkEnv{store: store, blobs: fake.NewBlobStore()}
+	clock := fake.NewClock(testNow)
+	var err error
+	env.shops, err = usecases.NewUpdateShops(usecases.ImportConfig{BatchRows: 3}, env.blobs, store, store, store, clock, nil)
+	require.NoError(t, err)
+	env.sellers, err = usecases.NewUpdateSellers(usecases.ImportConfig{}, env.blobs, store, store, store, clock, nil)
+	require.NoError(t, err)
+	env.assign, err = usecases.NewAssignPromotionCodes(usecases.AssignPromotionCodesConfig{BatchSize: 4}, env.blobs, store, store, clock, nil)
+	require.NoError(t, err)
+	env.load, err = usecases.NewLoadPromotionCodes(env.blobs, store, clock, nil)
+	require.NoError(t, err)
+	env.channel, err = store.CreateChannel(context.Background(), domain.Channel{Slug: "web", Name: "Web"})
+	require.NoError(t, err)
+	return env
+}
+
+// put stores data under key.
+func (env *bulkEnv) put(t *testing.T, key string, data []byte) string {
+	t.Helper()
+	require.NoError(t, env.blobs.Put(context.Background(), key, bytes.NewReader(data)))
+	return key
+}
+
+// putFile stores a file of testdata under its own path.
+func (env *bulkEnv) putFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "testdata", path))
+	require.NoError(t, err)
+	return env.put(t, path, b)
+}
+
+func (env *bulkEnv) importShops(t *testing.T, key string, force bool) (usecases.ImportResult, error) {
+	t.Helper()
+	return env.shops.Handle(context.Background(), usecases.UpdateShopsInput{ChannelSlug: "web", FileKey: key, Force: force})
+}
+
+func (env *bulkEnv) shop(t *testing.T, code string) domain.Outlet {
+	t.Helper()
+	o, err := env.store.Outlet(context.Background(), domain.KindShop, env.channel.ID, code)
+	require.NoError(t, err)
+	return o
+}
+
+func TestUpdateShopsHappyFile(t *testing.T) {
+	t.Parallel()
+	onBothStores(t, func(t *testing.T, open func(t *testing.T) bulkStore) {
+		env := setupBulk(t, open(t))
+		key := env.putFile(t, "shops/happy.csv")
+
+		res, err := env.importShops(t, key, false)
+		require.NoError(t, err)
+		require.Equal(t, 5, res.Rows)
+		require.Equal(t, 5, res.Created)
+		require.Zero(t, res.Rejected)
+		require.Empty(t, res.RejectedRows)
+		require.False(t, res.AlarmRaised)
+		require.Equal(t, ";", res.Delimiter)
+
+		gv := env.shop(t, "TDA-001")
+		require.Equal(t, "Tienda Gran Vía", gv.Name)
+		require.Equal(t, "+34910000001", gv.Phone)
+		require.Equal(t, "28013", gv.PostalCode)
+		require.Equal(t, domain.ShopSetting{
+			AllowedSaleTypes:   []domain.SaleType{domain.SaleNewLine, domain.SalePortability, domain.SaleDevice},
+			MaxDiscountPercent: 10, CanSellDevices: true, ESIMAllowed: true,
+		}, gv.Settings)
+		require.False(t, env.shop(t, "TDA-005").Enabled)
+		require.True(t, env.shop(t, "TDA-005").UpdatedAt.Equal(testNow))
+
+		again, err := env.importShops(t, key, false)
+		require.NoError(t, err)
+		require.Equal(t, 5, again.Unchanged)
+		require.Zero(t, again.Created+again.Updated+again.Disabled)
+	})
+}
+
+func TestUpdateShopsFormats(t *testing.T) {
+	t.Parallel()
+	onBothStores(t, func(t *testing.T, open func(t *testing.T) bulkStore) {
+		env := setupBulk(t, open(t))
+		cases := []struct {
+			file    string
+			created int
+			check   func(t *testing.T)
+		}{
+			{"utf8_bom_crlf_comma.csv", 2, func(t *testing.T) {
+				require.Equal(t, "Logroño", env.shop(t, "TDA-101").City)
+			}},
+			{"windows1252.csv", 2, func(t *testing.T) {
+				require.Equal(t, "Tienda “Peñíscola” €", env.shop(t, "TDA-201").Name)
+			}},
+			{"tab.csv", 2, func(t *testing.T) {
+				require.Equal(t, "08001", env.shop(t, "TDA-301").PostalCode, "the leading zero comes back")
+			}},
+			{"quoted_multiline.csv", 3, func(t *testing.T) {
+				require.Equal(t, `Tienda "La Esquina"`, env.shop(t, "TDA-401").Name)
+				require.Equal(t, "Plaza\nSegunda línea", env.shop(t, "TDA-402").Address)
+			}},
+			{"trailing_empty_columns.csv", 3, func(t *testing.T) {
+				require.Equal(t, "Tienda Tres", env.shop(t, "TDA-503").Name)
+			}},
+			{"spanish_headers.csv", 1, func(t *testing.T) {
+				s := env.shop(t, "TDA-601")
+				require.Equal(t, "centro@tiendas.example.com", s.Email)
+				require.Equal(t, 20, s.Settings.MaxDiscountPercent)
+				require.True(t, s.Settings.CanSellDevices)
+			}},
+		}
+		// One channel per file, so that no file disables another's shops.
+		for _, tc := range cases {
+			slug := strings.ReplaceAll(strings.TrimSuffix(tc.file, ".csv"), "_", "-")
+			ch, err := env.store.CreateChannel(context.Background(), domain.Channel{Slug: slug, Name: slug})
+			require.NoError(t, err)
+			env.channel = ch
+			res, err := env.shops.Handle(context.Background(), usecases.UpdateShopsInput{ChannelSlug: slug, FileKey: env.putFile(t, "shops/"+tc.file)})
+			require.NoError(t, err, tc.file)
+			require.Equal(t, tc.created, res.Created, tc.file)
+			require.Zero(t, res.Rejected, "%s: %v", tc.file, res.RejectedRows)
+			tc.check(t)
+		}
+	})
+}
+
+func TestUpdateShopsRowErrors(t *testing.T) {
+	t.Parallel()
+	onBothStores(t, func(t *testing.T, open func(t *testing.T) bulkStore) {
+		env := setupBulk(t, open(t))
+		res, err := env.importShops(t, env.putFile(t, "shops/row_errors.csv"), false)
+		require.NoError(t, err)
+		require.Equal(t, 9, res.Rows)
+		require.Equal(t, 1, res.Created)
+		require.Equal(t, 8, res.Rejected)
+		require.True(t, res.AlarmRaised)
+
+		byLine := map[int]usecases.RejectedRow{}
+		for _, r := range res.RejectedRows {
+			byLine[r.Line] = r
+		}
+		require.Equal(t, "email", byLine[3].Column)
+		require.Equal(t, "no-es-un-correo", byLine[3].Value)
+		require.Equal(t, "phone", byLine[4].Column)
+		require.Equal(t, "postal_code", byLine[5].Column)
+		require.Equal(t, "max_discount", byLine[6].Column)
+		require.Equal(t, "150", byLine[6].Value)
+		require.Equal(t, "sale_types", byLine[7].Column)
+		require.Contains(t, byLine[8].Error, "code TDA-801 repeats line 2")
+		require.Equal(t, "code", byLine[9].Column)
+		require.Equal(t, "name", byLine[10].Column)
+
+		alarm, err := env.store.OpenAlarm(context.Background(), "update_shops:web:rejected_rows")
+		require.NoError(t, err)
+		require.Contains(t, alarm.Message, "8 filas rechazadas de 9")
+		require.Contains(t, alarm.Details, "Línea 3, columna email, valor «no-es-un-correo»")
+
+		// The rows rejected for a field keep their codes out of the import,
+		// and the valid row is kept.
+		require.Equal(t, "Tienda buena", env.shop(t, "TDA-801").Name)
+		_, err = env.store.Outlet(context.Background(), domain.KindShop, env.channel.ID, "TDA-802")
+		require.ErrorIs(t, err, domain.ErrNotFound)
+	})
+}
+
+func TestUpdateShopsRejectedRowKeepsShop(t *testing.T) {
+	t.Parallel()
+	onBothStores(t, func(t *testing.T, open func(t *testing.T) bulkStore) {
+		env := setupBulk(t, open(t))
+		_, err := env.importShops(t, env.put(t, "a.csv", []byte("code;name\nA1;Uno\nA2;Dos\nA3;Tres\n")), false)
+		require.NoError(t, err)
+
+		res, err := env.importShops(t, env.put(t, "b.csv", []byte("code;name;email\nA1;Uno;\nA2;Dos;mal\nA3;Tres;\n")), false)
+		require.NoError(t, err)
+		require.Equal(t, 1, res.Rejected)
+		require.Zero(t, res.Disabled)
+		require.True(t, env.shop(t, "A2").Enabled, "a typo in one column does not disable the shop")
+	})
+}
+
+func TestUpdateShopsRejectsFile(t *testing.T) {
+	t.Parallel()
+	onBothStores(t, func(t *testing.T, open func(t *testing.T) bulkStore) {
+		env := setupBulk(t, open(t))
+		ctx := context.Background()
+
+		_, err := env.importShops(t, env.putFile(t, "shops/missing_columns.csv"), false)
+		require.True(t, domain.IsPermanent(err))
+		require.ErrorContains(t, err, "missing required columns: name (or nombre)")
+
+		_, err = env.shops.Handle(ctx, usecases.UpdateShopsInput{ChannelSlug: "desconocido", FileKey: env.putFile(t, "shops/happy.csv")})
+		require.ErrorIs(t, err, domain.ErrNotFound)
+		require.True(t, domain.IsPermanent(err))
+		require.ErrorContains(t, err, `unknown channel "desconocido"`)
+
+		_, err = env.importShops(t, "missing.csv", false)
+		require.ErrorIs(t, err, domain.ErrNotFound)
+		require.True(t, domain.IsPermanent(err))
+
+		list, err := env.store.ListOutlets(ctx, domain.KindShop, env.channel.ID)
+		require.NoError(t, err)
+		require.Empty(t, list)
+	})
+}
+
+// shopsFile builds a shop file with codes S0000 to S(n-1) from first.
+func shopsFile(first, n int, namePrefix string) []byte {
+	var b bytes.Buffer
+	b.WriteString("codigo;nombre;cp;telefono;tipos de venta;descuento maximo\n")
+	for i := first; i < first+n; i++ {
+		fmt.Fprintf(&b, "S%05d;%s %d;%05d;6%08d;alta|portabilidad;%d\n", i, namePrefix, i, 1000+i%50000, i, i%30)
+	}
+	return b.Bytes()
+}
+
+func TestUpdateShopsSafetyValve(t *testing.T) {
+	t.Parallel()
+	onBothStores(t, func(t *testing.T, open func(t *testing.T) bulkStore) {
+		env := setupBulk(t, open(t))
+		ctx := context.Background()
+		_, err := env.importShops(t, env.put(t, "all.csv", shopsFile(0, 10, "Tienda")), false)
+		require.NoError(t, err)
+
+		// Four of ten: six would be disabled, above half.
+		few := env.put(t, "few.csv", shopsFile(0, 4, "Renombrada"))
+		res, err := env.importShops(t, few, false)
+		require.ErrorIs(t, err, usecases.ErrSafetyValve)
+		require.True(t, domain.IsPermanent(err))
+		require.ErrorContains(t, err, "would disable 6 of 10 enabled shops")
+		require.ErrorContains(t, err, "force")
+		require.Zero(t, res.Disabled)
+		require.Equal(t, 6, res.NotDisabled)
+		require.Equal(t, 4, res.Updated, "creates and updates still apply")
+		require.True(t, res.AlarmRaised)
+		require.True(t, env.shop(t, "S00009").Enabled)
+
+		alarm, err := env.store.OpenAlarm(ctx, "update_shops:web:safety_valve")
+		require.NoError(t, err)
+		require.Contains(t, alarm.Message, "desactivaría 6 de 10 tiendas activos")
+		require.Contains(t, alarm.Details, "opción force")
+
+		res, err = env.importShops(t, few, true)
+		require.NoError(t, err)
+		require.True(t, res.Forced)
+		require.Equal(t, 6, res.Disabled)
+		require.False(t, env.shop(t, "S00009").Enabled)
+	})
+}
+
+func TestUpdateShopsDisablesWithinShare(t *testing.T) {
+	t.Parallel()
+	onBothStores(t, func(t *testing.T, open func(t *testing.T) bulkStore) {
+		env := setupBulk(t, open(t))
+		_, err := env.importShops(t, env.put(t, "all.csv", shopsFile(0, 10, "Tienda")), false)
+		require.NoError(t, err)
+
+		res, err := env.importShops(t, env.put(t, "most.csv", shopsFile(0, 5, "Tienda")), false)
+		require.NoError(t, err, "disabling exactly half is allowed")
+		require.Equal(t, 5, res.Disabled)
+		require.Equal(t, 5, res.Unchanged)
+		require.False(t, res.AlarmRaised)
+		require.False(t, env.shop(t, "S00005").Enabled)
+	})
+}
+
+func TestUpdateShopsNoValidRows(t *testing.T) {
+	t.Parallel()
+	onBothStores(t, func(t *testing.T, open func(t *testing.T) bulkStore) {
+		env := setupBulk(t, open(t))
+		_, err := env.importShops(t, env.put(t, "all.csv", shopsFile(0, 3, "Tienda")), false)
+		require.NoError(t, err)
+
+		res, err := env.importShops(t, env.put(t, "bad.csv", []byte("code;name\nS00000;\n")), false)
+		require.ErrorIs(t, err, usecases.ErrSafetyValve)
+		require.Equal(t, 2, res.NotDisabled, "the rejected row keeps S00000")
+		require.True(t, env.shop(t, "S00001").Enabled)
+		alarm, err := env.store.OpenAlarm(context.Background(), "update_shops:web:safety_valve")
+		require.NoError(t, err)
+		require.Contains(t, alarm.Message, "no tiene ninguna fila válida")
+
+		_, err = env.importShops(t, env.put(t, "header.csv", []byte("code;name\n")), false)
+		require.ErrorIs(t, err, usecases.ErrSafetyValve, "a file with only a header disables nothing")
+		require.True(t, env.shop(t, "S00001").Enabled)
+	})
+}
+
+// failingBlobs returns the object cut after limit bytes, then an error.
+type failingBlobs struct {
+	*fake.BlobStore
+	limit int64
+}
+
+func (f failingBlobs) Get(ctx context.Context, key string) (io.ReadCloser, error) {
+	r, err := f.BlobStore.Get(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	return io.NopCloser(io.MultiReader(io.LimitReader(r, f.limit), errReader{})), nil
+}
+
+type errReader struct{}
+
+func (errReader) Read([]byte) (int, error) { return 0, errors.New("connection reset") }
+
+func TestUpdateShopsFailureChangesNothing(t *testing.T) {
+	t.Parallel()
+	onBothStores(t, func(t *testing.T, open func(t *testing.T) bulkStore) {
+		store := open(t)
+		env := setupBulk(t, store)
+		data := shopsFile(0, 2000, "Tienda")
+		env.put(t, "big.csv", data)
+
+		h, err := usecases.NewUpdateShops(usecases.ImportConfig{BatchRows: 100}, failingBlobs{env.blobs, int64(len(data) / 2)},
+			store, store, store, fake.NewClock(testNow), nil)
+		require.NoError(t, err)
+		_, err = h.Handle(context.Background(), usecases.UpdateShopsInput{ChannelSlug: "web", FileKey: "big.csv"})
+		require.ErrorContains(t, err, "connection reset")
+
+		list, err := store.ListOutlets(context.Background(), domain.KindShop, env.channel.ID)
+		require.NoError(t, err)
+		require.Empty(t, list, "the rows staged before the failure were rolled back")
+	})
+}
+
+func TestUpdateShopsTenThousandRows(t *testing.T) {
+	t.Parallel()
+	onBothStores(t, func(t *testing.T, open func(t *testing.T) bulkStore) {
+		store := open(t)
+		env := setupBulk(t, store)
+		h, err := usecases.NewUpdateShops(usecases.ImportConfig{}, env.blobs, store, store, store, fake.NewClock(testNow), nil)
+		require.NoError(t, err)
+		run := func(data []byte) usecases.ImportResult {
+			res, err := h.Handle(context.Background(), usecases.UpdateShopsInput{ChannelSlug: "web", FileKey: env.put(t, "10k.csv", data)})
+			require.NoError(t, err)
+			require.Zero(t, res.Rejected, "%v", res.RejectedRows)
+			return res
+		}
+
+		res := run(shopsFile(0, 10_000, "Tienda"))
+		require.Equal(t, 10_000, res.Created)
+
+		// Shift by 1,000: 1,000 new, 9,000 renamed, 1,000 disabled.
+		res = run(shopsFile(1000, 10_000, "Punto"))
+		require.Equal(t, 1000, res.Created)
+		require.Equal(t, 9000, res.Updated)
+		require.Equal(t, 1000, res.Disabled)
+		require.Equal(t, "Punto 5000", env.shop(t, "S05000").Name)
+	})
+}
+
+func TestUpdateSellers(t *testing.T) {
+	t.Parallel()
+	onBothStores(t, func(t *testing.T, open func(t *testing.T) bulkStore) {
+		env := setupBulk(t, open(t))
+		ctx := context.Background()
+		res, err := env.sellers.Handle(ctx, usecases.UpdateSellersInput{ChannelSlug: "web", FileKey: env.putFile(t, "sellers/happy.csv")})
+		require.NoError(t, err)
+		require.Equal(t, 4, res.Created)
+		ana, err := env.store.Outlet(ctx, domain.KindSeller, env.channel.ID, "VEN-001")
+		require.NoError(t, err)
+		require.Equal(t, "TDA-001", ana.ShopCode)
+		require.Equal(t, "+34600100001", ana.Phone)
+
+		_, err = env.store.Outlet(ctx, domain.KindShop, env.channel.ID, "VEN-001")
+		require.ErrorIs(t, err, domain.ErrNotFound, "sellers are not shops")
+
+		res, err = env.sellers.Handle(ctx, usecases.UpdateSellersInput{ChannelSlug: "web", FileKey: env.putFile(t, "sellers/windows1252_spanish.csv"), Force: true})
+		require.NoError(t, err)
+		require.Equal(t, 2, res.Created)
+		require.Equal(t, 3, res.Disabled, "VEN-004 was disabled already")
+		require.Equal(t, "Windows-1252", res.Encoding)
+		jose, err := env.store.Outlet(ctx, domain.KindSeller, env.channel.ID, "VEN-101")
+		require.NoError(t, err)
+		require.Equal(t, "José Muñoz", jose.Name)
+		begona, err := env.store.Outlet(ctx, domain.KindSeller, env.channel.ID, "VEN-102")
+		require.NoError(t, err)
+		require.False(t, begona.Enabled)
+	})
+}
+
+func TestNewUpdateShopsValidatesConfig(t *testing.T) {
+	t.Parallel()
+	_, err := usecases.NewUpdateShops(usecases.ImportConfig{MaxDisableShare: 1.5}, fake.NewBlobStore(), nil, nil, nil, nil, nil)
+	require.ErrorContains(t, err, "MaxDisableShare")
+}
