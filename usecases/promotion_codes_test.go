@@ -268,4 +268,3 @@ func TestLoadPromotionCodes(t *testing.T) {
 		require.Equal(t, 24, free)
 	})
 }
-
