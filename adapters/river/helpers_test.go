@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	rq "github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/require"
 	"github.com/telcojobs/telcojobs/adapters/postgres"
@@ -25,12 +28,22 @@ type testDB struct {
 	tx        ports.TxRunner
 	db        *sql.DB
 	newEngine func(Handlers, Config) (*Engine, error)
+	// newRiverClient builds a River client on the same database and driver
+	// without this package, as the benchmark's baseline.
+	newRiverClient func(*rq.Config) (riverClient, error)
+}
+
+// riverClient is the part of River's generic client that the benchmark uses.
+type riverClient interface {
+	Start(ctx context.Context) error
+	Stop(ctx context.Context) error
+	InsertMany(ctx context.Context, params []rq.InsertManyParams) ([]*rivertype.JobInsertResult, error)
 }
 
 // database names a driver and opens a fresh database on it.
 type database struct {
 	name string
-	open func(t *testing.T) *testDB
+	open func(t testing.TB) *testDB
 }
 
 // databases returns SQLite and PostgreSQL. The PostgreSQL one skips the
@@ -42,7 +55,7 @@ func databases() []database {
 	}
 }
 
-func openSQLite(t *testing.T) *testDB {
+func openSQLite(t testing.TB) *testDB {
 	t.Helper()
 	path := sqlitetest.Path(t)
 	store, err := sqlite.Open(context.Background(), sqlite.Config{Path: path})
@@ -52,10 +65,13 @@ func openSQLite(t *testing.T) *testDB {
 	return &testDB{
 		spec: "sqlite:" + path, tx: store, db: store.DB(),
 		newEngine: func(h Handlers, c Config) (*Engine, error) { return NewSQLite(store, h, c) },
+		newRiverClient: func(c *rq.Config) (riverClient, error) {
+			return rq.NewClient(riversqlite.New(store.DB()), c)
+		},
 	}
 }
 
-func openPostgres(t *testing.T) *testDB {
+func openPostgres(t testing.TB) *testDB {
 	t.Helper()
 	url := pgtest.NewDatabase(t)
 	store, err := postgres.Open(context.Background(), postgres.Config{URL: url})
@@ -65,6 +81,9 @@ func openPostgres(t *testing.T) *testDB {
 	return &testDB{
 		spec: "postgres:" + url, tx: store, db: store.DB(),
 		newEngine: func(h Handlers, c Config) (*Engine, error) { return NewPostgres(store, h, c) },
+		newRiverClient: func(c *rq.Config) (riverClient, error) {
+			return rq.NewClient(riverpgxv5.New(store.Pool()), c)
+		},
 	}
 }
 
