@@ -109,8 +109,8 @@ type Config struct {
 
 	// RetryBackoff returns the delay before the next attempt of a job whose
 	// attempt number attempt (1 for the first) failed. It must return a
-	// positive delay. Default: River's policy, attempt^4 seconds with 10 %
-	// jitter (1s, 16s, 81s, 4m16s, ...), capped at 24h.
+	// positive delay. Default: River's policy (v0.51.2), n^4 seconds with
+	// 10 % jitter for the n-th error of the job (1s, 16s, 81s, 4m16s, ...).
 	RetryBackoff func(attempt int) time.Duration
 
 	// CompletedJobRetention is how long completed jobs stay in the job table

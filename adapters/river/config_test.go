@@ -1,10 +1,13 @@
 package river
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"github.com/telcojobs/telcojobs/adapters/fake"
+	"github.com/telcojobs/telcojobs/ports"
 	"github.com/telcojobs/telcojobs/usecases"
 )
 
@@ -115,4 +118,25 @@ func TestNewEngineRejects(t *testing.T) {
 	require.Error(t, err)
 	_, err = NewPostgres(nil, Handlers{ProvisionPurchase: noop}, testConfig())
 	require.Error(t, err)
+}
+
+func TestDeferredQueueForwardsAfterSet(t *testing.T) {
+	t.Parallel()
+	q := NewDeferredQueue()
+	ctx := context.Background()
+
+	_, err := q.Enqueue(ctx, usecases.CheckSchedulesInput{}, ports.EnqueueOptions{})
+	require.ErrorIs(t, err, ErrQueueNotReady)
+	_, err = q.EnqueueMany(ctx, []ports.JobArgs{usecases.CheckSchedulesInput{}}, ports.EnqueueOptions{})
+	require.ErrorIs(t, err, ErrQueueNotReady)
+
+	target := &fake.Queue{}
+	q.Set(target)
+	res, err := q.Enqueue(ctx, usecases.CheckSchedulesInput{}, ports.EnqueueOptions{})
+	require.NoError(t, err)
+	require.Equal(t, int64(1), res.JobID)
+	added, err := q.EnqueueMany(ctx, []ports.JobArgs{usecases.DeleteUsedIccsInput{DaysOld: 3}}, ports.EnqueueOptions{})
+	require.NoError(t, err)
+	require.Equal(t, 1, added)
+	require.Equal(t, []string{"check_schedules", "delete_used_iccs"}, target.Kinds())
 }

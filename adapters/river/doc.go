@@ -32,9 +32,10 @@
 //
 // Handlers has one field per job kind; a nil field leaves the kind
 // unregistered, and enqueueing it fails with *UnknownKindError. A handler
-// error marked with domain.Permanent (or a validation error) cancels the job
-// at once; any other error retries it with backoff until the kind's maximum
-// attempts (DefaultPolicies, Config.Policies). Each kind has a timeout. A job
+// error marked with domain.Permanent, or a validation error, cancels the
+// job at once. Any other error retries it with backoff until the kind's
+// maximum attempts (DefaultPolicies, Config.Policies). Each kind has a
+// timeout. A job
 // still running after Config.RescueStuckJobsAfter is taken as abandoned by a
 // dead worker and run again, so handlers must be idempotent. Stop lets
 // running jobs finish for Config.ShutdownTimeout and then cancels them.

@@ -58,7 +58,7 @@ type Engine struct {
 	backend  backend
 }
 
-// backend is what differs between the River clients of the two databases.
+// backend wraps the River clients of one database driver.
 type backend interface {
 	// insertMany inserts in the transaction of ctx, if any.
 	insertMany(ctx context.Context, params []rq.InsertManyParams) ([]*rivertype.JobInsertResult, error)
@@ -137,8 +137,8 @@ func NewPostgres(store *postgres.Store, handlers Handlers, cfg Config) (*Engine,
 	if err != nil {
 		return nil, fmt.Errorf("river: create postgres client: %w", err)
 	}
-	// Without Workers or Queues the client only inserts; the engine checks
-	// kinds itself before inserting.
+	// Without Workers or Queues the client only inserts. It cannot check
+	// kinds, so the engine checks them before inserting.
 	txClient, err := rq.NewClient(riverdatabasesql.New(store.DB()), &rq.Config{Logger: riverCfg.Logger})
 	if err != nil {
 		return nil, fmt.Errorf("river: create postgres insert client: %w", err)
@@ -235,8 +235,8 @@ func (e *Engine) periodicJobs() ([]*rq.PeriodicJob, error) {
 		opts := rq.InsertOpts{
 			MaxAttempts: policy.MaxAttempts,
 			// Two leaders that overlap for a moment, or a restart within the
-			// minute, compute the same run time; the unique key on the minute
-			// keeps that run from being enqueued twice.
+			// minute, compute the same run time. The unique key on the
+			// minute keeps that run from being enqueued twice.
 			UniqueOpts: rq.UniqueOpts{ByArgs: true, ByPeriod: time.Minute},
 		}
 		out = append(out, rq.NewPeriodicJob(pj.Schedule, func() (rq.JobArgs, *rq.InsertOpts) {
@@ -252,9 +252,9 @@ func (e *Engine) periodicJobs() ([]*rq.PeriodicJob, error) {
 func (e *Engine) Kinds() []string { return append([]string(nil), e.kinds...) }
 
 // Start starts working jobs and, on the elected leader, enqueueing periodic
-// jobs and rescuing stuck ones. Jobs run with contexts derived from ctx;
-// cancelling ctx stops the engine at once, cancelling running jobs, so
-// prefer Stop for a graceful shutdown.
+// jobs and rescuing stuck ones. Jobs run with contexts derived from ctx.
+// Cancelling ctx stops the engine at once and cancels running jobs, so use
+// Stop for a graceful shutdown.
 func (e *Engine) Start(ctx context.Context) error {
 	if err := e.backend.start(ctx); err != nil {
 		return fmt.Errorf("start job engine (have the job tables been migrated?): %w", err)
@@ -264,9 +264,9 @@ func (e *Engine) Start(ctx context.Context) error {
 }
 
 // Stop stops fetching jobs and lets running jobs finish for up to
-// Config.ShutdownTimeout; then it cancels their contexts and waits for them
-// to return, or for ctx to end. Stopping an engine that was not started
-// does nothing.
+// Config.ShutdownTimeout. Then it cancels their contexts and waits until
+// they return or ctx ends. Stopping an engine that was not started does
+// nothing.
 func (e *Engine) Stop(ctx context.Context) error {
 	softCtx, cancel := context.WithTimeout(ctx, e.cfg.ShutdownTimeout)
 	err := e.backend.stop(softCtx)
@@ -332,12 +332,14 @@ func (e *Engine) EnqueueMany(ctx context.Context, args []ports.JobArgs, opts por
 	}
 
 	added := 0
+	tx := inTx(ctx)
 	for _, r := range results {
 		if !r.UniqueSkippedAsDuplicate {
 			added++
 		}
+		e.logger.DebugContext(ctx, "job enqueued", "job_kind", r.Job.Kind, "job_id", r.Job.ID,
+			"duplicate", r.UniqueSkippedAsDuplicate, "in_transaction", tx)
 	}
-	e.logger.DebugContext(ctx, "jobs enqueued", "jobs", len(args), "added", added, "in_transaction", inTx(ctx))
 	return added, nil
 }
 
@@ -377,8 +379,8 @@ func inTx(ctx context.Context) bool {
 
 // Dashboard returns the River UI (job lists, queues, retry and cancel
 // buttons) as an http.Handler for the given path prefix, such as "/jobs"
-// or "" for the root. Call its Start method before serving it; it stops
-// when that context ends.
+// or "" for the root. Call its Start method before serving it. Its
+// background work stops when the context given to Start ends.
 //
 // NOTE: the dashboard has no authentication and can cancel, retry and
 // delete jobs; put it behind the host's authentication or on a private

@@ -10,9 +10,9 @@ import (
 )
 
 // Handlers is the one place where job kinds get their handlers. Each field
-// runs one kind; a nil field leaves its kind unregistered, so the engine
-// neither runs it nor accepts it on Enqueue, and its periodic job is left
-// out. The use cases of package usecases satisfy these fields through their
+// runs one kind. A nil field leaves its kind unregistered: the engine
+// neither runs it nor accepts it on Enqueue, and leaves out its periodic
+// job. The use cases of package usecases satisfy these fields through their
 // HandleJob methods.
 type Handlers struct {
 	SendDailyValidationReport       ports.JobHandler[usecases.SendDailyValidationReportInput]

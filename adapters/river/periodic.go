@@ -11,7 +11,9 @@ import (
 
 // PeriodicJob is a job that the engine enqueues on a schedule. Only the
 // elected leader among the engines on one database enqueues periodic jobs,
-// so running several engines does not multiply them.
+// so running several engines does not multiply them. Runs of one job are
+// unique per minute of their run time, so a schedule that fires more than
+// once a minute runs once a minute.
 type PeriodicJob struct {
 	// Args is the job enqueued at each run time.
 	Args ports.JobArgs

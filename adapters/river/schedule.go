@@ -17,10 +17,9 @@ type Schedule interface {
 
 // IntervalSchedule runs at every multiple of Interval counted from midnight
 // on the wall clock of Location: with one hour it runs at 00:00, 01:00, ...
-// local time. The times follow the clock changes: on the night the clocks
-// go forward the skipped hour has no runs, and on the night they go back the
-// repeated hour runs twice, so that runs stay one Interval apart in real
-// time.
+// local time. The times follow the clock changes. On the night the clocks
+// go forward the skipped hour has no runs. On the night they go back the
+// repeated hour runs twice. So runs stay one Interval apart in real time.
 type IntervalSchedule struct {
 	interval time.Duration
 	location *time.Location
@@ -43,8 +42,8 @@ func (s *IntervalSchedule) Next(t time.Time) time.Time {
 	step := int(s.interval / time.Minute)
 
 	// Zone offsets are whole minutes, so every local minute boundary is a
-	// UTC minute boundary; walking minute by minute sees every clock change.
-	// The walk ends within one interval plus the longest clock change.
+	// UTC minute boundary, and a walk minute by minute finds every clock
+	// change. It ends within one interval plus the longest clock change.
 	c := t.Truncate(time.Minute)
 	for range step + 24*60 {
 		c = c.Add(time.Minute)
@@ -106,8 +105,8 @@ func (s *DailySchedule) String() string {
 // time, the instant at which they skip it.
 func localInstant(year int, month time.Month, day int, at domain.ClockTime, loc *time.Location) time.Time {
 	// Read the wall time as if it were UTC, then try the zone offsets in
-	// force a day before and a day after: one of them is the offset of the
-	// wall time, or both are when the wall time is repeated.
+	// force a day before and a day after. One of them is the offset of the
+	// wall time. Both are when the clocks repeat the wall time.
 	wall := time.Date(year, month, day, at.Hour, at.Minute, 0, 0, time.UTC)
 	var found time.Time
 	for _, probe := range []time.Time{wall.Add(-24 * time.Hour), wall.Add(24 * time.Hour)} {
@@ -126,8 +125,8 @@ func localInstant(year int, month time.Month, day int, at domain.ClockTime, loc 
 	}
 
 	// The wall time falls in a gap. time.Date resolves it to an instant on
-	// one side of the change (the package does not promise which); the
-	// change itself is where that instant's zone period starts or ends.
+	// one side of the change, and its documentation does not say which.
+	// The change is where the zone period of that instant starts or ends.
 	t := time.Date(year, month, day, at.Hour, at.Minute, 0, 0, loc)
 	start, end := t.ZoneBounds()
 	if time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), 0, 0, time.UTC).After(wall) {
