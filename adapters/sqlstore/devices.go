@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/telcojobs/telcojobs/domain"
 	"github.com/telcojobs/telcojobs/ports"
@@ -107,17 +108,49 @@ func (s *Store) upsertDevice(ctx context.Context, d, old domain.Device, exists b
 		}
 	}
 
-	// Offers: create, update, and disable the ones the vendor dropped.
+	// Offers: update the stored ones, create the new ones in one statement,
+	// then write the payment plans that changed in one statement.
+	var created []domain.DeviceSetting
+	var plans []planRow
 	listed := make(map[string]bool, len(d.Offers))
 	for _, o := range d.Offers {
 		listed[o.Alias] = true
-		o.Enabled = true
-		oc, err := s.upsertOffer(ctx, d, o, old)
-		if err != nil {
-			return c, err
+		prev, exists := old.Offer(o.Alias)
+		if !exists {
+			created = append(created, o)
+			continue
 		}
-		c = c.Add(oc)
+
+		o.ID, o.Enabled = prev.ID, true
+		if !o.SameData(prev) {
+			_, err := q.ExecContext(ctx, `UPDATE device_settings SET color = $1, storage_gb = $2, price_cents = $3, stock = $4, enabled = TRUE
+				WHERE id = $5`, o.Color, o.StorageGB, int64(o.Price), o.Stock, o.ID)
+			if err != nil {
+				return c, s.Err(err, "update offer %q of device %q", o.Alias, d.Alias)
+			}
+			c.OffersUpdated++
+		}
+		if !domain.SamePayments(o.Payments, prev.Payments) {
+			if _, err := q.ExecContext(ctx, `DELETE FROM device_payments WHERE setting_id = $1`, o.ID); err != nil {
+				return c, s.Err(err, "delete payment plans of offer %q", o.Alias)
+			}
+			c.PaymentsReplaced++
+			plans = appendPlans(plans, o.ID, o.Payments)
+		}
 	}
+
+	ids, err := s.insertOffers(ctx, d, created)
+	if err != nil {
+		return c, err
+	}
+	c.OffersCreated += len(created)
+	for _, o := range created {
+		plans = appendPlans(plans, ids[o.Alias], o.Payments)
+	}
+	if err := s.insertPlans(ctx, d.Alias, plans); err != nil {
+		return c, err
+	}
+
 	for _, o := range old.Offers {
 		if listed[o.Alias] || !o.Enabled {
 			continue
@@ -130,50 +163,77 @@ func (s *Store) upsertDevice(ctx context.Context, d, old domain.Device, exists b
 	return c, nil
 }
 
-// upsertOffer writes one offer of device d, whose stored version is old.
-func (s *Store) upsertOffer(ctx context.Context, d domain.Device, o domain.DeviceSetting, old domain.Device) (ports.DeviceChanges, error) {
-	var c ports.DeviceChanges
-	q := s.Q(ctx)
+// insertOffers creates the offers of device d, enabled, in one statement and
+// returns their ids by alias.
+func (s *Store) insertOffers(ctx context.Context, d domain.Device, offers []domain.DeviceSetting) (map[string]int64, error) {
+	ids := make(map[string]int64, len(offers))
+	if len(offers) == 0 {
+		return ids, nil
+	}
+	var query strings.Builder
+	query.WriteString(`INSERT INTO device_settings (device_id, alias, color, storage_gb, price_cents, stock, enabled) VALUES `)
+	args := make([]any, 0, len(offers)*6)
+	for i, o := range offers {
+		if i > 0 {
+			query.WriteString(", ")
+		}
+		n := len(args)
+		fmt.Fprintf(&query, "($%d, $%d, $%d, $%d, $%d, $%d, TRUE)", n+1, n+2, n+3, n+4, n+5, n+6)
+		args = append(args, d.ID, o.Alias, o.Color, o.StorageGB, int64(o.Price), o.Stock)
+	}
+	query.WriteString(` RETURNING id, alias`)
 
-	prev, exists := old.Offer(o.Alias)
-	switch {
-	case !exists:
-		err := q.QueryRowContext(ctx, `INSERT INTO device_settings (device_id, alias, color, storage_gb, price_cents, stock, enabled)
-			VALUES ($1, $2, $3, $4, $5, $6, TRUE) RETURNING id`,
-			d.ID, o.Alias, o.Color, o.StorageGB, int64(o.Price), o.Stock).Scan(&o.ID)
-		if err != nil {
-			return c, s.Err(err, "create offer %q of device %q", o.Alias, d.Alias)
-		}
-		c.OffersCreated++
-	case !o.SameData(prev):
-		o.ID = prev.ID
-		_, err := q.ExecContext(ctx, `UPDATE device_settings SET color = $1, storage_gb = $2, price_cents = $3, stock = $4, enabled = TRUE
-			WHERE id = $5`, o.Color, o.StorageGB, int64(o.Price), o.Stock, o.ID)
-		if err != nil {
-			return c, s.Err(err, "update offer %q of device %q", o.Alias, d.Alias)
-		}
-		c.OffersUpdated++
-	default:
-		o.ID = prev.ID
+	rows, err := s.Q(ctx).QueryContext(ctx, query.String(), args...)
+	if err != nil {
+		return nil, s.Err(err, "create offers of device %q", d.Alias)
 	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var alias string
+		if err := rows.Scan(&id, &alias); err != nil {
+			return nil, s.Err(err, "scan offer id")
+		}
+		ids[alias] = id
+	}
+	return ids, s.Err(rows.Err(), "create offers of device %q", d.Alias)
+}
 
-	if exists && domain.SamePayments(o.Payments, prev.Payments) {
-		return c, nil
+// planRow is a payment plan to insert for the offer with id settingID.
+type planRow struct {
+	settingID int64
+	plan      domain.DevicePayment
+}
+
+func appendPlans(rows []planRow, settingID int64, plans []domain.DevicePayment) []planRow {
+	for _, p := range domain.SortedPayments(plans) {
+		rows = append(rows, planRow{settingID: settingID, plan: p})
 	}
-	if exists {
-		if _, err := q.ExecContext(ctx, `DELETE FROM device_payments WHERE setting_id = $1`, o.ID); err != nil {
-			return c, s.Err(err, "delete payment plans of offer %q", o.Alias)
+	return rows
+}
+
+// insertPlans creates payment plans in statements of up to 200 rows, which
+// stays far below the databases' limits on bound parameters.
+func (s *Store) insertPlans(ctx context.Context, device string, rows []planRow) error {
+	const batch = 200
+	for start := 0; start < len(rows); start += batch {
+		chunk := rows[start:min(start+batch, len(rows))]
+		var query strings.Builder
+		query.WriteString(`INSERT INTO device_payments (setting_id, plan, months, upfront_cents, monthly_cents) VALUES `)
+		args := make([]any, 0, len(chunk)*5)
+		for i, r := range chunk {
+			if i > 0 {
+				query.WriteString(", ")
+			}
+			n := len(args)
+			fmt.Fprintf(&query, "($%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5)
+			args = append(args, r.settingID, r.plan.Plan, r.plan.Months, int64(r.plan.Upfront), int64(r.plan.Monthly))
 		}
-		c.PaymentsReplaced++
-	}
-	for _, p := range domain.SortedPayments(o.Payments) {
-		_, err := q.ExecContext(ctx, `INSERT INTO device_payments (setting_id, plan, months, upfront_cents, monthly_cents)
-			VALUES ($1, $2, $3, $4, $5)`, o.ID, p.Plan, p.Months, int64(p.Upfront), int64(p.Monthly))
-		if err != nil {
-			return c, s.Err(err, "create payment plan %q of offer %q", p.Plan, o.Alias)
+		if _, err := s.Q(ctx).ExecContext(ctx, query.String(), args...); err != nil {
+			return s.Err(err, "create payment plans of device %q", device)
 		}
 	}
-	return c, nil
+	return nil
 }
 
 // DisableDevices implements ports.DeviceStore.
