@@ -122,9 +122,9 @@ func (u *CheckCoverageFromLeads) HandleJob(ctx context.Context, in CheckCoverage
 }
 
 // Handle checks each lead with a numeric address code against the coverage
-// API, with bounded concurrency and rate, and stores the answer with the
-// time it was checked. Legacy codes are skipped; a failed lead is logged
-// and counted and the run goes on.
+// API, with bounded concurrency and rate, and stores the result with the
+// time it was checked. Legacy codes are skipped. A failed lead is logged
+// and counted, and the run goes on.
 func (u *CheckCoverageFromLeads) Handle(ctx context.Context, in CheckCoverageFromLeadsInput) (CheckCoverageFromLeadsResult, error) {
 	ids := distinctLeadIDs(in.LeadIDs)
 	res := CheckCoverageFromLeadsResult{Requested: len(ids)}
@@ -194,7 +194,7 @@ type coverageOutcome struct {
 	stored   bool
 }
 
-// check asks for one lead's coverage and stores it.
+// check requests one lead's coverage and stores it.
 func (u *CheckCoverageFromLeads) check(ctx context.Context, limiter *rate.Limiter, l domain.Lead) (coverageOutcome, error) {
 	if err := limiter.Wait(ctx); err != nil {
 		return coverageOutcome{}, err

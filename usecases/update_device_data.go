@@ -86,8 +86,8 @@ type UpdateDeviceDataResult struct {
 	ListingError string `json:"listing_error,omitempty"`
 	// Retrieved counts devices retrieved and written.
 	Retrieved int `json:"retrieved"`
-	// Gone lists listed devices the vendor answered 404 for; they are
-	// treated as no longer listed.
+	// Gone lists listed devices for which the vendor returned 404. They
+	// are treated as no longer listed.
 	Gone []string `json:"gone"`
 	// Failed lists devices whose retrieval failed otherwise.
 	Failed []DeviceFailure `json:"failed"`
@@ -96,7 +96,7 @@ type UpdateDeviceDataResult struct {
 	// ToDisable lists the enabled devices the vendor no longer has. They
 	// were disabled unless Held is set.
 	ToDisable []string `json:"to_disable"`
-	// Held says why nothing was disabled, such as "listing_incomplete" or
+	// Held is the reason nothing was disabled, such as "listing_incomplete" or
 	// "disable_share_exceeded"; empty when the disabling was applied.
 	Held domain.CatalogueHold `json:"held,omitempty"`
 	// AlarmRaised is true when Held raised the operators' alarm.
@@ -137,8 +137,8 @@ func NewUpdateDeviceData(cfg UpdateDeviceDataConfig, catalogue ports.Catalogue, 
 
 // HandleJob implements ports.JobHandler. A run held because the feed failed
 // returns an error so that the job engine retries it later; a run held by
-// the share limit or an empty listing does not, because retrying would give
-// the same answer until an operator forces it.
+// the share limit or an empty listing does not, because a retry would be
+// held again until an operator forces it.
 func (u *UpdateDeviceData) HandleJob(ctx context.Context, in UpdateDeviceDataInput) error {
 	res, err := u.Handle(ctx, in)
 	if err != nil {
@@ -218,7 +218,8 @@ func (u *UpdateDeviceData) Handle(ctx context.Context, in UpdateDeviceDataInput)
 	return res, nil
 }
 
-// catalogueFeed is what the vendor returned in one run.
+// catalogueFeed is the listing and the devices the vendor returned in one
+// run.
 type catalogueFeed struct {
 	pages, total int
 	listingErr   error
@@ -358,7 +359,8 @@ func (u *UpdateDeviceData) fetch(ctx context.Context) *catalogueFeed {
 	return feed
 }
 
-// raiseAlarm tells the operators, in Spanish, why nothing was disabled.
+// raiseAlarm raises the operators' alarm with the reason, in Spanish, why
+// nothing was disabled.
 func (u *UpdateDeviceData) raiseAlarm(ctx context.Context, res UpdateDeviceDataResult, f domain.CatalogueSyncFacts) error {
 	var reason string
 	switch res.Held {

@@ -61,7 +61,7 @@ type UpdateDevicesStockResult struct {
 	OffersUnchanged int `json:"offers_unchanged"`
 	// UnknownOffers lists offers the vendor reported that are not stored.
 	UnknownOffers []UnknownOffer `json:"unknown_offers"`
-	// Gone lists enabled devices the vendor answered 404 for.
+	// Gone lists enabled devices for which the vendor returned 404.
 	Gone []string `json:"gone"`
 	// Failed lists devices that could not be retrieved or written.
 	Failed []DeviceFailure `json:"failed"`

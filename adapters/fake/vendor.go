@@ -122,8 +122,8 @@ type Coverage struct {
 	checked []string
 }
 
-// NewCoverage returns a checker that answers from the map; other codes are
-// domain.ErrNotFound.
+// NewCoverage returns a checker that returns the coverage in the map for
+// each code. Other codes are domain.ErrNotFound.
 func NewCoverage(answers map[string]domain.Coverage) *Coverage {
 	c := &Coverage{answers: map[string]domain.Coverage{}}
 	for k, v := range answers {

@@ -7,8 +7,8 @@
 //	                                  "payments":[{"plan","months","upfront_cents","monthly_cents"}]}]}
 //
 // A 404 on a device means the vendor no longer has it (domain.ErrNotFound).
-// Every attempt has a timeout; 5xx, 429 and network errors are retried with
-// backoff, honouring Retry-After up to a cap; a response that is not the
+// Every attempt has a timeout. 5xx, 429 and network errors are retried with
+// backoff, honouring Retry-After up to a cap. A response that is not the
 // expected JSON is an error matching [ErrBadResponse].
 package orion
 
@@ -59,7 +59,7 @@ type Config struct {
 	RetryWait time.Duration
 	// MaxRetryWait caps the backoff. Default 5s.
 	MaxRetryWait time.Duration
-	// MaxRetryAfter caps the wait that a Retry-After header asks for, in
+	// MaxRetryAfter caps the wait that a Retry-After header requests, in
 	// either its seconds or its HTTP-date form. Default 30s.
 	MaxRetryAfter time.Duration
 	// MaxBodyBytes rejects larger responses. Default 8 MiB.

@@ -4,8 +4,8 @@
 //	GET /coverage/{address_code}  {"coverage":bool,"technology":"FTTH","max_speed_mbps":N}
 //
 // A 404 means the API does not know the address (domain.ErrNotFound). Every
-// attempt has a timeout; 5xx, 429 and network errors are retried with
-// backoff, honouring Retry-After up to a cap; a response that is not the
+// attempt has a timeout. 5xx, 429 and network errors are retried with
+// backoff, honouring Retry-After up to a cap. A response that is not the
 // expected JSON is an error matching [ErrBadResponse]. A failure concerns
 // one address only.
 package telco
@@ -56,7 +56,7 @@ type Config struct {
 	RetryWait time.Duration
 	// MaxRetryWait caps the backoff. Default 5s.
 	MaxRetryWait time.Duration
-	// MaxRetryAfter caps the wait that a Retry-After header asks for, in
+	// MaxRetryAfter caps the wait that a Retry-After header requests, in
 	// either its seconds or its HTTP-date form. Default 30s.
 	MaxRetryAfter time.Duration
 	// MaxBodyBytes rejects larger responses. Default 8 MiB.

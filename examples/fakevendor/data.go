@@ -36,7 +36,7 @@ type Payment struct {
 	MonthlyCents int64  `json:"monthly_cents"`
 }
 
-// Coverage is the fake Telco answer for one address code.
+// Coverage is the fake Telco response for one address code.
 type Coverage struct {
 	Coverage     bool   `json:"coverage"`
 	Technology   string `json:"technology"`

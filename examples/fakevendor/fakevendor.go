@@ -6,7 +6,7 @@
 //	SMS gateway      POST /messages {"to","text","sender","reference"} -> 202 {"id"}
 //
 // It serves data loaded from JSON files (see [LoadTestdata]) or built in
-// code, adds latency to every request, and misbehaves on demand through
+// code, and adds latency to every request. It misbehaves on demand through
 // [Fault]s: 5xx, 429 with Retry-After, bodies cut short, HTML pages sent
 // with status 200, missing pages and devices, empty or short listings.
 // [NewServer] starts it on 127.0.0.1; the fakevendor command serves it
@@ -42,14 +42,14 @@ type FaultKind string
 
 // Fault kinds.
 const (
-	// FaultServerError answers 503 with a JSON error body.
+	// FaultServerError responds 503 with a JSON error body.
 	FaultServerError FaultKind = "server_error"
-	// FaultTooManyRequests answers 429 with the fault's Retry-After.
+	// FaultTooManyRequests responds 429 with the fault's Retry-After.
 	FaultTooManyRequests FaultKind = "too_many_requests"
 	// FaultTruncated announces the full Content-Length, sends half of the
 	// body and closes the connection.
 	FaultTruncated FaultKind = "truncated"
-	// FaultHTML answers 200 with an HTML error page.
+	// FaultHTML responds 200 with an HTML error page.
 	FaultHTML FaultKind = "html"
 	// FaultNotFound answers 404, such as for a missing page or device.
 	FaultNotFound FaultKind = "not_found"

@@ -1,9 +1,9 @@
-// Package jsonhttp is the HTTP client that the vendor adapters share: a
-// resty client with a base URL, a bearer token, a timeout on every attempt,
-// retries with capped exponential backoff on 5xx, 429 and network errors
-// only, Retry-After honoured in its seconds and HTTP-date forms, and strict
-// JSON responses. The token is sent in the Authorization header and never
-// logged.
+// Package jsonhttp is the HTTP client that the vendor adapters share. It is
+// a resty client with a base URL, a bearer token and a timeout on every
+// attempt. It retries 5xx, 429 and network errors only, with capped
+// exponential backoff, and honours Retry-After in its seconds and HTTP-date
+// forms. Responses must be JSON. The token is sent in the Authorization
+// header and never logged.
 package jsonhttp
 
 import (
