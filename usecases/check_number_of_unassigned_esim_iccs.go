@@ -101,7 +101,7 @@ type CheckNumberOfUnassignedEsimIccsResult struct {
 	Free      int  `json:"free"`
 	Threshold int  `json:"threshold"`
 	Low       bool `json:"low"`
-	// Skipped says why no alert was sent: "stock_sufficient",
+	// Skipped is why no alert was sent: "stock_sufficient",
 	// "alerted_recently" or "concurrent_run". Empty when one was sent.
 	Skipped string `json:"skipped,omitempty"`
 	// LastAlertAt is when the last alert was sent, in UTC, if one is on
@@ -110,7 +110,7 @@ type CheckNumberOfUnassignedEsimIccsResult struct {
 	Notifications []EsimAlertNotification `json:"notifications"`
 }
 
-// EsimStockStore is what the stock check needs from storage.
+// EsimStockStore is the storage port of the stock check.
 type EsimStockStore interface {
 	ports.TxRunner
 	CountFreeIccs(ctx context.Context, kind domain.IccKind) (int, error)
@@ -163,8 +163,8 @@ func (h *CheckNumberOfUnassignedEsimIccs) HandleJob(ctx context.Context, in Chec
 	return err
 }
 
-// Handle counts the free eSIMs and sends the alert when the policy says so
-// (see domain.EsimStockPolicy). A negative threshold, no recipients or an
+// Handle counts the free eSIMs and sends the alert when the policy calls
+// for one (see domain.EsimStockPolicy). A negative threshold, no recipients or an
 // invalid address is a permanent error.
 func (h *CheckNumberOfUnassignedEsimIccs) Handle(ctx context.Context, in CheckNumberOfUnassignedEsimIccsInput) (CheckNumberOfUnassignedEsimIccsResult, error) {
 	res := CheckNumberOfUnassignedEsimIccsResult{Threshold: in.Threshold, Notifications: []EsimAlertNotification{}}

@@ -37,7 +37,7 @@ const (
 )
 
 // IccImportAlarmName returns the name of the alarm of one ZIP: the alarm
-// that lists its rejected entries, or says why it was rejected as a whole.
+// that lists its rejected entries, or gives why it was rejected as a whole.
 // Importing the same ZIP again counts another occurrence of that alarm.
 func IccImportAlarmName(zipKey string) string { return "import_iccs_from_zipfile:" + zipKey }
 
@@ -109,7 +109,7 @@ type IccEntryResult struct {
 	ICCID string `json:"iccid,omitempty"`
 	// Outcome is imported, already_stored, invalid, ignored or duplicate.
 	Outcome string `json:"outcome"`
-	// Reason says why the entry was not imported, in English.
+	// Reason is why the entry was not imported, in English.
 	Reason string `json:"reason,omitempty"`
 }
 
@@ -134,7 +134,7 @@ type ImportIccsFromZipfileResult struct {
 	ZipDeleted bool `json:"zip_deleted"`
 }
 
-// IccImportStore is what the import needs from storage.
+// IccImportStore is the storage port of the import.
 type IccImportStore interface {
 	KnownICCIDs(ctx context.Context, iccids []string) ([]string, error)
 	CreateIcc(ctx context.Context, icc domain.Icc) (domain.Icc, error)
@@ -599,9 +599,9 @@ const (
 )
 
 // countZipEntries counts the central-directory records of the ZIP in r,
-// stopping once the count passes limit. archive/zip reads records until the
-// first bad one, whatever count the archive declares, and allocates each;
-// counting them first, without allocating, lets a ZIP with millions of
+// stopping once the count passes limit. archive/zip reads and allocates
+// records until the first bad one, whatever count the archive declares.
+// Counting them first, without allocating, lets a ZIP with millions of
 // records be rejected cheaply. Like archive/zip, it reads from the start
 // that the end record gives and from the start implied by the directory
 // size, and keeps the larger count.
