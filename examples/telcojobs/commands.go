@@ -1,0 +1,242 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/telcojobs/telcojobs/ports"
+)
+
+func (c *cli) open(ctx context.Context) (*App, error) {
+	return openApp(ctx, c.cfg, c.logger, Dependencies{})
+}
+
+func (c *cli) migrateCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "migrate",
+		Short: "Apply the database schema: business tables and job tables",
+		Long: `Apply the migrations that the database named by --db lacks: the business
+tables and the job engine's tables. Running it again applies nothing. The
+other commands also migrate when they open the database.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			app, err := c.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer app.Close()
+			if c.cfg.JSON {
+				return printJSON(c.stdout, map[string]any{"migrated": true, "db": RedactURL(c.cfg.DB)})
+			}
+			fmt.Fprintf(c.stdout, "Esquema de la base de datos al día: %s\n", RedactURL(c.cfg.DB))
+			return nil
+		},
+	}
+}
+
+func (c *cli) runCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "run JOB [flags]",
+		Short: "Run one job now, in this process, and print its result",
+		Long: `Run one job now, in this process, and print its result: a summary in
+Spanish, or one JSON object with --json. Jobs that the job enqueues (e-mails
+to send, purchases to provision) wait on the queue for a worker.
+
+Exit status: 0 done, 1 the job failed, 2 bad usage or input rejected as a
+whole.`,
+	}
+	for _, spec := range jobSpecs() {
+		cmd.AddCommand(c.jobCommand(spec, false))
+	}
+	return cmd
+}
+
+func (c *cli) enqueueCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "enqueue JOB [flags]",
+		Short: "Put one job on the queue for the workers",
+		Long: `Put one job on the queue of the database named by --db, for the workers
+(telcojobs worker) to run. A file given with --file is first copied into the
+blob store named by --blob, which the workers must share.`,
+	}
+	for _, spec := range jobSpecs() {
+		cmd.AddCommand(c.jobCommand(spec, true))
+	}
+	return cmd
+}
+
+// jobCommand builds the run or enqueue subcommand of one job.
+func (c *cli) jobCommand(spec jobSpec, enqueue bool) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   spec.Name,
+		Short: spec.Short,
+		Long:  spec.Short + ".\n\nJob name on the queue: " + spec.Kind + ".",
+		Args:  cobra.NoArgs,
+	}
+	build := spec.Flags(cmd.Flags(), &c.cfg)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		ctx, cancel := c.withTimeout(cmd.Context())
+		defer cancel()
+
+		app, err := c.open(ctx)
+		if err != nil {
+			return err
+		}
+		defer app.Close()
+
+		in, err := build(ctx, app)
+		if err != nil {
+			return err
+		}
+		if enqueue {
+			return c.enqueueJob(ctx, app, spec, in)
+		}
+		return c.runJob(ctx, app, spec, in)
+	}
+	return cmd
+}
+
+func (c *cli) enqueueJob(ctx context.Context, app *App, spec jobSpec, in ports.JobArgs) error {
+	res, err := app.Engine.Enqueue(ctx, in, ports.EnqueueOptions{})
+	if err != nil {
+		return fmt.Errorf("enqueue %s: %w", spec.Kind, err)
+	}
+	if c.cfg.JSON {
+		return printJSON(c.stdout, map[string]any{"kind": spec.Kind, "job_id": res.JobID, "duplicate": res.Duplicate})
+	}
+	if res.Duplicate {
+		fmt.Fprintf(c.stdout, "Ya había un trabajo %s igual en la cola (id %d); no se ha añadido otro.\n", spec.Kind, res.JobID)
+		return nil
+	}
+	fmt.Fprintf(c.stdout, "Trabajo %s en la cola con id %d.\n", spec.Kind, res.JobID)
+	return nil
+}
+
+func (c *cli) runJob(ctx context.Context, app *App, spec jobSpec, in ports.JobArgs) error {
+	var bar *terminalProgress
+	if !c.cfg.JSON && isTerminal(os.Stderr) {
+		bar = newTerminalProgress(c.stderr, spec.Kind)
+		ctx = ports.WithProgress(ctx, bar)
+	}
+
+	started := time.Now()
+	result, err := spec.Run(ctx, app, in)
+	if bar != nil {
+		bar.finish()
+	}
+
+	if c.cfg.JSON {
+		if perr := printJSON(c.stdout, result); perr != nil {
+			return perr
+		}
+	} else {
+		printSummary(c.stdout, spec.Kind, result, time.Since(started), err)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", spec.Kind, err)
+	}
+	return nil
+}
+
+func (c *cli) workerCommand() *cobra.Command {
+	var uiAddr string
+	var shutdown time.Duration
+	cmd := &cobra.Command{
+		Use:   "worker [--ui ADDR]",
+		Short: "Run the job engine, the periodic jobs and the scheduler",
+		Long: `Run the job engine on the database named by --db until interrupted (Ctrl-C
+or SIGTERM): it works the queued jobs, enqueues the periodic jobs in the
+business time zone (check_schedules every minute, the stock sync hourly, the
+catalogue sync, the report and the ICC jobs daily) and, with --ui, serves the
+job dashboard. Start several workers on one PostgreSQL database to scale
+out; on SQLite run one.
+
+The dashboard has no authentication: serve it on 127.0.0.1 or behind your
+own authentication.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return c.runWorker(cmd.Context(), uiAddr, shutdown)
+		},
+	}
+	cmd.Flags().StringVar(&uiAddr, "ui", "", "serve the job dashboard at this address, such as 127.0.0.1:8080; empty means no dashboard")
+	cmd.Flags().DurationVar(&shutdown, "shutdown-timeout", 30*time.Second, "how long running jobs may take to finish after an interrupt before they are cancelled")
+	return cmd
+}
+
+func (c *cli) runWorker(ctx context.Context, uiAddr string, shutdown time.Duration) error {
+	app, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+
+	if err := app.Engine.Start(ctx); err != nil {
+		return fmt.Errorf("start the job engine: %w", err)
+	}
+	c.logger.InfoContext(ctx, "worker started", "kinds", app.Engine.Kinds())
+	fmt.Fprintf(c.stderr, "Trabajador en marcha con %d tipos de trabajo. Ctrl-C para parar.\n", len(app.Engine.Kinds()))
+
+	var srv *http.Server
+	if uiAddr != "" {
+		srv, err = c.serveDashboard(ctx, app, uiAddr)
+		if err != nil {
+			stopCtx, cancel := context.WithTimeout(context.Background(), shutdown)
+			defer cancel()
+			_ = app.Engine.Stop(stopCtx)
+			return err
+		}
+	}
+
+	<-ctx.Done()
+	fmt.Fprintln(c.stderr, "Parando: los trabajos en curso tienen", shutdown, "para terminar.")
+	stopCtx, cancel := context.WithTimeout(context.Background(), shutdown+5*time.Second)
+	defer cancel()
+	if srv != nil {
+		_ = srv.Shutdown(stopCtx)
+	}
+	if err := app.Engine.Stop(stopCtx); err != nil {
+		return fmt.Errorf("stop the job engine: %w", err)
+	}
+	return nil
+}
+
+func (c *cli) serveDashboard(ctx context.Context, app *App, addr string) (*http.Server, error) {
+	handler, err := app.Engine.Dashboard("")
+	if err != nil {
+		return nil, err
+	}
+	if err := handler.Start(ctx); err != nil {
+		return nil, fmt.Errorf("start the dashboard: %w", err)
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, usageErrorf("--ui %s: %v", addr, err)
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			c.logger.Error("dashboard stopped", "error", err)
+		}
+	}()
+	fmt.Fprintf(c.stderr, "Panel de trabajos en http://%s/\n", l.Addr())
+	return srv, nil
+}
+
+// decodeJSONFile reads a JSON file into v, naming the file in errors.
+func decodeJSONFile(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return usageErrorf("--file %s: %v", path, err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return usageErrorf("--file %s is not valid JSON: %v", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,231 @@
+package main
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	"github.com/telcojobs/telcojobs/domain"
+)
+
+// envPrefix is put before the upper-cased flag name to form the environment
+// variable that sets a flag: --orion-token is TELCOJOBS_ORION_TOKEN.
+const envPrefix = "TELCOJOBS_"
+
+// Config is everything the command reads from flags and the environment.
+type Config struct {
+	DB       string
+	Blob     string
+	TimeZone string
+	JSON     bool
+	LogLevel string
+
+	OrionURL   string
+	OrionToken string
+	TelcoURL   string
+	TelcoToken string
+	SMSURL     string
+	SMSToken   string
+	SMSSender  string
+
+	SMTPHost     string
+	SMTPPort     int
+	SMTPUser     string
+	SMTPPassword string
+	SMTPTLS      string
+	SMTPFrom     string
+
+	AlertRecipients  []string
+	ReportRecipients []string
+	EsimThreshold    int
+	Timeout          time.Duration
+}
+
+// secretFlags are never printed, logged or echoed back in errors.
+var secretFlags = map[string]bool{"orion-token": true, "telco-token": true, "sms-token": true, "smtp-password": true}
+
+// bindGlobalFlags declares the flags shared by every command.
+func bindGlobalFlags(fs *pflag.FlagSet, c *Config) {
+	fs.StringVar(&c.DB, "db", "sqlite:./telcojobs.db", "database: sqlite:PATH for an embedded file, or a postgres:// URL")
+	fs.StringVar(&c.Blob, "blob", "file:./blobs", "blob store: file:DIR (or file:///ABS/DIR) for a local folder, or s3://BUCKET?endpoint=URL&region=R&path_style=true&prefix=P")
+	fs.StringVar(&c.TimeZone, "timezone", domain.DefaultTimeZone, "business time zone (IANA name) for report windows and periodic jobs")
+	fs.BoolVar(&c.JSON, "json", false, "print the result as one JSON object on standard output")
+	fs.StringVar(&c.LogLevel, "log-level", "warn", "log level on standard error: debug, info, warn or error")
+
+	fs.StringVar(&c.OrionURL, "orion-url", "", "base URL of the Orion catalogue API")
+	fs.StringVar(&c.OrionToken, "orion-token", "", "bearer token of the Orion API (secret, never printed)")
+	fs.StringVar(&c.TelcoURL, "telco-url", "", "base URL of the Telco coverage API")
+	fs.StringVar(&c.TelcoToken, "telco-token", "", "bearer token of the Telco API (secret, never printed)")
+	fs.StringVar(&c.SMSURL, "sms-url", "", "base URL of the SMS gateway")
+	fs.StringVar(&c.SMSToken, "sms-token", "", "bearer token of the SMS gateway (secret, never printed)")
+	fs.StringVar(&c.SMSSender, "sms-sender", "", "sender id of SMS messages when the template has none")
+
+	fs.StringVar(&c.SMTPHost, "smtp-host", "", "SMTP server host name")
+	fs.IntVar(&c.SMTPPort, "smtp-port", 587, "SMTP server port")
+	fs.StringVar(&c.SMTPUser, "smtp-user", "", "SMTP user name; empty means no authentication")
+	fs.StringVar(&c.SMTPPassword, "smtp-password", "", "SMTP password (secret, never printed)")
+	fs.StringVar(&c.SMTPTLS, "smtp-tls", "starttls", "SMTP TLS mode: none, starttls or tls (implicit TLS)")
+	fs.StringVar(&c.SMTPFrom, "smtp-from", "", "From address of e-mails when the template has none")
+
+	fs.StringSliceVar(&c.AlertRecipients, "alert-recipients", nil, "comma-separated e-mail addresses that receive stock alerts")
+	fs.StringSliceVar(&c.ReportRecipients, "report-recipients", nil, "comma-separated e-mail addresses that receive the daily validation report")
+	fs.IntVar(&c.EsimThreshold, "esim-threshold", 100, "free eSIM ICCs below which the stock alert is sent")
+	fs.DurationVar(&c.Timeout, "timeout", 0, "stop the command after this long, such as 10m; 0 means no limit")
+}
+
+// applyEnv sets every flag that was not given on the command line from its
+// TELCOJOBS_ environment variable, if set.
+func applyEnv(fs *pflag.FlagSet) error {
+	var err error
+	fs.VisitAll(func(f *pflag.Flag) {
+		if err != nil || f.Changed {
+			return
+		}
+		name := envPrefix + upperSnake(f.Name)
+		v, ok := os.LookupEnv(name)
+		if !ok {
+			return
+		}
+		if setErr := fs.Set(f.Name, v); setErr != nil {
+			shown := v
+			if secretFlags[f.Name] {
+				shown = "(hidden)"
+			}
+			err = usageErrorf("environment variable %s=%q is invalid: %v", name, shown, setErr)
+		}
+	})
+	return err
+}
+
+// DBKind is the storage backend named by the --db URL.
+type DBKind int
+
+// Storage backends.
+const (
+	DBSQLite DBKind = iota
+	DBPostgres
+)
+
+// ParseDB splits --db into its backend and the path or URL the adapter
+// takes.
+func ParseDB(raw string) (DBKind, string, error) {
+	switch {
+	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
+		if _, err := url.Parse(raw); err != nil {
+			return 0, "", usageErrorf("--db: the PostgreSQL URL %s is invalid", RedactURL(raw))
+		}
+		return DBPostgres, raw, nil
+	case strings.HasPrefix(raw, "sqlite:"):
+		path := strings.TrimPrefix(strings.TrimPrefix(raw, "sqlite:"), "//")
+		if path == "" {
+			return 0, "", usageErrorf("--db %q: a file path is missing after sqlite:, for example sqlite:./telcojobs.db", raw)
+		}
+		return DBSQLite, path, nil
+	}
+	return 0, "", usageErrorf("--db %q: expected sqlite:PATH or a postgres:// URL", RedactURL(raw))
+}
+
+// BlobKind is the blob-store backend named by the --blob URL.
+type BlobKind int
+
+// Blob-store backends.
+const (
+	BlobFile BlobKind = iota
+	BlobS3
+)
+
+// BlobLocation is a parsed --blob URL.
+type BlobLocation struct {
+	Kind      BlobKind
+	Dir       string
+	Bucket    string
+	Prefix    string
+	Endpoint  string
+	Region    string
+	PathStyle bool
+}
+
+// ParseBlob parses --blob.
+func ParseBlob(raw string) (BlobLocation, error) {
+	switch {
+	case strings.HasPrefix(raw, "file:"):
+		dir := strings.TrimPrefix(raw, "file:")
+		if strings.HasPrefix(dir, "//") {
+			u, err := url.Parse(raw)
+			if err != nil || (u.Host != "" && u.Host != "localhost") {
+				return BlobLocation{}, usageErrorf("--blob %q: expected file:DIR or file:///ABSOLUTE/DIR", raw)
+			}
+			dir = u.Path
+		}
+		if dir == "" {
+			return BlobLocation{}, usageErrorf("--blob %q: the folder is missing, for example file:./blobs", raw)
+		}
+		return BlobLocation{Kind: BlobFile, Dir: filepath.Clean(dir)}, nil
+	case strings.HasPrefix(raw, "s3://"):
+		u, err := url.Parse(raw)
+		if err != nil || u.Host == "" {
+			return BlobLocation{}, usageErrorf("--blob %q: expected s3://BUCKET?endpoint=URL&region=R", raw)
+		}
+		q := u.Query()
+		loc := BlobLocation{
+			Kind:     BlobS3,
+			Bucket:   u.Host,
+			Prefix:   strings.TrimPrefix(q.Get("prefix"), "/"),
+			Endpoint: q.Get("endpoint"),
+			Region:   q.Get("region"),
+		}
+		switch strings.ToLower(q.Get("path_style")) {
+		case "", "false", "0":
+		case "true", "1":
+			loc.PathStyle = true
+		default:
+			return BlobLocation{}, usageErrorf("--blob: path_style=%q must be true or false", q.Get("path_style"))
+		}
+		if p := strings.Trim(u.Path, "/"); p != "" && loc.Prefix == "" {
+			loc.Prefix = p
+		}
+		return loc, nil
+	}
+	return BlobLocation{}, usageErrorf("--blob %q: expected file:DIR or s3://BUCKET", raw)
+}
+
+// RedactURL hides the password of a URL, so that a database URL can be
+// shown in messages and logs.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		if i := strings.LastIndex(raw, "@"); i >= 0 {
+			return "(hidden)" + raw[i:]
+		}
+		return raw
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	q := u.Query()
+	for _, k := range []string{"password", "secret", "token"} {
+		if q.Has(k) {
+			q.Set(k, "xxxxx")
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// UsageError is bad usage or bad input rejected as a whole: exit status 2.
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+func usageErrorf(format string, args ...any) error {
+	return &UsageError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// upperSnake turns a flag name into the tail of its environment variable.
+func upperSnake(flag string) string {
+	return strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+}

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+)
+
+// printJSON writes v as one JSON object followed by a newline.
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// isTerminal reports whether f is an interactive terminal.
+func isTerminal(f *os.File) bool {
+	return term.IsTerminal(int(f.Fd()))
+}
+
+// terminalProgress draws a ports.Progress as a progress bar on standard
+// error. It draws nothing until a total is known.
+type terminalProgress struct {
+	mu    sync.Mutex
+	bar   *progressbar.ProgressBar
+	label string
+	w     io.Writer
+	done  int64
+}
+
+func newTerminalProgress(w io.Writer, label string) *terminalProgress {
+	return &terminalProgress{w: w, label: label}
+}
+
+// Total implements ports.Progress.
+func (p *terminalProgress) Total(n int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.bar == nil {
+		p.bar = progressbar.NewOptions64(n,
+			progressbar.OptionSetWriter(p.w),
+			progressbar.OptionSetDescription(p.label),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetElapsedTime(true),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionClearOnFinish(),
+			progressbar.OptionThrottle(100_000_000),
+		)
+		_ = p.bar.Set64(p.done)
+		return
+	}
+	p.bar.ChangeMax64(n)
+}
+
+// Add implements ports.Progress.
+func (p *terminalProgress) Add(n int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.done += n
+	if p.bar != nil {
+		_ = p.bar.Add64(n)
+	}
+}
+
+// finish clears the bar so the summary starts on a clean line.
+func (p *terminalProgress) finish() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.bar != nil {
+		_ = p.bar.Finish()
+		_ = p.bar.Clear()
+		fmt.Fprint(p.w, "\r")
+	}
+}
