@@ -37,9 +37,9 @@ type UseCases struct {
 	UpdateShops                     *usecases.UpdateShops
 	ProvisionPurchase               *usecases.ProvisionPurchase
 
-	CreateNotification  *usecases.CreateNotification
-	LoadPromotionCodes  *usecases.LoadPromotionCodes
-	SaveSchedule        *usecases.SaveSchedule
+	CreateNotification *usecases.CreateNotification
+	LoadPromotionCodes *usecases.LoadPromotionCodes
+	SaveSchedule       *usecases.SaveSchedule
 }
 
 // handlers registers every job of uc on the engine.
