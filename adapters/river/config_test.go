@@ -2,11 +2,14 @@ package river
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 	"github.com/telcojobs/telcojobs/adapters/fake"
+	"github.com/telcojobs/telcojobs/adapters/postgres/pgtest"
+	"github.com/telcojobs/telcojobs/adapters/sqlite/sqlitetest"
 	"github.com/telcojobs/telcojobs/ports"
 	"github.com/telcojobs/telcojobs/usecases"
 )
@@ -139,4 +142,36 @@ func TestDeferredQueueForwardsAfterSet(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 1, added)
 	require.Equal(t, []string{"check_schedules", "delete_used_iccs"}, target.Kinds())
+}
+
+// otherStore is a Store of no supported database.
+type otherStore struct{}
+
+func (otherStore) DB() *sql.DB { return nil }
+
+func TestNewPicksDriverOfStore(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	noop := Handlers{ProvisionPurchase: newProvisionCounter(nil)}
+	opens := map[string]func(testing.TB) Store{
+		"SQLite":     func(t testing.TB) Store { return sqlitetest.Open(t) },
+		"PostgreSQL": func(t testing.TB) Store { return pgtest.Open(t) },
+	}
+	for name, open := range opens {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			store := open(t)
+			require.NoError(t, Migrate(ctx, store, nil))
+			e, err := New(store, noop, testConfig())
+			require.NoError(t, err)
+			_, err = e.Enqueue(ctx, usecases.ProvisionPurchaseInput{PurchaseID: 1}, ports.EnqueueOptions{})
+			require.NoError(t, err)
+			require.Equal(t, 1, countJobs(t, store.DB(), ""))
+		})
+	}
+
+	_, err := New(otherStore{}, noop, testConfig())
+	require.ErrorContains(t, err, "unsupported store")
+	err = Migrate(ctx, otherStore{}, nil)
+	require.ErrorContains(t, err, "unsupported store")
 }

@@ -6,9 +6,10 @@
 // # Databases
 //
 // The job tables live in the business database and are created by
-// MigrateSQLite or MigratePostgres, which the host runs after the store's
-// own migrations. NewSQLite runs River's SQLite driver on the store's
-// *sql.DB; NewPostgres runs River's pgx driver on the store's pool. Scaling
+// Migrate (MigrateSQLite or MigratePostgres), which the host runs after the
+// store's own migrations. New picks the constructor for the store:
+// NewSQLite runs River's SQLite driver on the store's *sql.DB, and
+// NewPostgres runs River's pgx driver on the store's pool. Scaling
 // out means starting more engines on one PostgreSQL database: each job runs
 // on one of them, and one elected leader enqueues periodic jobs and rescues
 // stuck ones.
