@@ -297,17 +297,52 @@ func (imp *outletImporter) run(ctx context.Context, job, slug, fileKey string, f
 	return res, nil
 }
 
-// stageFile reads every row, validates it and stages it in batches.
+// stageFile reads every row, validates it and stages it in batches. A
+// goroutine stages each batch while the next one is parsed, so parsing and
+// the database work overlap.
 func (imp *outletImporter) stageFile(ctx context.Context, reader *bulkcsv.Reader, channelID int64, st ports.OutletImport, res *ImportResult) error {
 	progress := ports.ProgressFrom(ctx)
-	batch := make([]ports.OutletRow, 0, imp.cfg.BatchRows)
-	flush := func() error {
-		if err := st.Stage(ctx, batch); err != nil {
-			return err
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	batches := make(chan []ports.OutletRow, 1)
+	free := make(chan []ports.OutletRow, 2)
+	for range 2 {
+		free <- make([]ports.OutletRow, 0, imp.cfg.BatchRows)
+	}
+	stageErr := make(chan error, 1)
+	go func() {
+		for b := range batches {
+			if err := st.Stage(ctx, b); err != nil {
+				stageErr <- err
+				cancel()
+				for range batches { // let the reader finish
+				}
+				return
+			}
+			progress.Add(int64(len(b)))
+			free <- b[:0]
 		}
-		progress.Add(int64(len(batch)))
-		batch = batch[:0]
-		return nil
+		stageErr <- nil
+	}()
+
+	err := imp.parseFile(ctx, reader, channelID, res, batches, free)
+	close(batches)
+	if sErr := <-stageErr; sErr != nil {
+		return sErr
+	}
+	return err
+}
+
+// parseFile reads and validates the rows, sending full batches to batches
+// and taking empty ones from free.
+func (imp *outletImporter) parseFile(ctx context.Context, reader *bulkcsv.Reader, channelID int64, res *ImportResult,
+	batches chan<- []ports.OutletRow, free <-chan []ports.OutletRow) error {
+	var batch []ports.OutletRow
+	select {
+	case batch = <-free:
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 
 	for {
@@ -338,16 +373,21 @@ func (imp *outletImporter) stageFile(ctx context.Context, reader *bulkcsv.Reader
 			continue // without a code the row cannot even keep its outlet
 		}
 		batch = append(batch, ports.OutletRow{Line: row.Line, Outlet: o, Valid: len(errs) == 0})
-		if len(batch) == cap(batch) {
-			if err := flush(); err != nil {
-				return err
-			}
+		if len(batch) < cap(batch) {
+			continue
 		}
-		if err := ctx.Err(); err != nil {
-			return err
+
+		batches <- batch
+		select {
+		case batch = <-free:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
 	}
-	return flush()
+	if len(batch) > 0 {
+		batches <- batch
+	}
+	return nil
 }
 
 // parseRow turns a row into an outlet and the errors of its fields.

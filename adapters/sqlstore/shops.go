@@ -77,6 +77,14 @@ func (s *Store) RunOutletImport(ctx context.Context, kind domain.OutletKind, cha
 	}
 
 	q := s.Q(ctx)
+	if s.dialect.Name == "postgres" {
+		// The default 4 MB makes the hash joins and aggregates over a
+		// million staged rows spill to disk; SET LOCAL ends with the
+		// transaction.
+		if _, err := q.ExecContext(ctx, `SET LOCAL work_mem = '64MB'`); err != nil {
+			return s.Err(err, "set work_mem")
+		}
+	}
 	if _, err := q.ExecContext(ctx, `DROP TABLE IF EXISTS `+StageTable); err != nil {
 		return s.Err(err, "drop stage table")
 	}
@@ -158,6 +166,8 @@ type outletImport struct {
 	channelID int64
 	stage     StageFunc
 	finished  bool
+	// plan is the last Plan, which Apply reuses.
+	plan *ports.ImportPlan
 }
 
 func (imp *outletImport) Stage(ctx context.Context, rows []ports.OutletRow) error {
@@ -236,6 +246,9 @@ func differs() string {
 }
 
 func (imp *outletImport) Plan(ctx context.Context) (ports.ImportPlan, error) {
+	if imp.plan != nil {
+		return *imp.plan, nil
+	}
 	if err := imp.finish(ctx); err != nil {
 		return ports.ImportPlan{}, err
 	}
@@ -267,7 +280,11 @@ func (imp *outletImport) Plan(ctx context.Context) (ports.ImportPlan, error) {
 	}
 
 	err = q.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+StageTable+` WHERE valid AND first_line IS NOT NULL AND line <> first_line`).Scan(&p.Duplicates)
-	return p, imp.s.Err(err, "count repeated codes")
+	if err != nil {
+		return p, imp.s.Err(err, "count repeated codes")
+	}
+	imp.plan = &p
+	return p, nil
 }
 
 func (imp *outletImport) Apply(ctx context.Context, at time.Time, disableMissing bool) (ports.ImportPlan, error) {
@@ -278,31 +295,11 @@ func (imp *outletImport) Apply(ctx context.Context, at time.Time, disableMissing
 	q := imp.s.Q(ctx)
 	out := ports.ImportPlan{Unchanged: plan.Unchanged, Enabled: plan.Enabled, Duplicates: plan.Duplicates}
 
-	sets := make([]string, len(outletFields))
-	for i, f := range outletFields {
-		sets[i] = f + " = s." + f
-	}
-	res, err := q.ExecContext(ctx, `UPDATE `+imp.table+` AS o SET `+strings.Join(sets, ", ")+`, updated_at = $2
-		FROM `+StageTable+` AS s
-		WHERE o.channel_id = $1 AND o.code = s.code AND `+keptRow+` AND `+differs(),
-		imp.channelID, T(at))
-	if err != nil {
-		return out, imp.s.Err(err, "update %s", imp.table)
-	}
-	out.Update = affected(res)
-
-	res, err = q.ExecContext(ctx, `INSERT INTO `+imp.table+` (channel_id, code, `+strings.Join(outletFields, ", ")+`, updated_at)
-		SELECT CAST($1 AS BIGINT), s.code, s.`+strings.Join(outletFields, ", s.")+`, `+imp.s.timeParam(2)+`
-		FROM `+StageTable+` AS s
-		WHERE `+keptRow+` AND NOT EXISTS (SELECT 1 FROM `+imp.table+` AS o WHERE o.channel_id = $1 AND o.code = s.code)`,
-		imp.channelID, T(at))
-	if err != nil {
-		return out, imp.s.Err(err, "create %s", imp.table)
-	}
-	out.Create = affected(res)
-
-	if disableMissing {
-		res, err = q.ExecContext(ctx, `UPDATE `+imp.table+` AS o SET enabled = FALSE, updated_at = $2
+	// Disabling runs first, while the table holds only the outlets that
+	// existed before the import, and not at all when the plan found none
+	// to disable.
+	if disableMissing && plan.Disable > 0 {
+		res, err := q.ExecContext(ctx, `UPDATE `+imp.table+` AS o SET enabled = FALSE, updated_at = $2
 			WHERE o.channel_id = $1 AND o.enabled
 			AND NOT EXISTS (SELECT 1 FROM `+StageTable+` AS s WHERE s.code = o.code)`, imp.channelID, T(at))
 		if err != nil {
@@ -310,6 +307,40 @@ func (imp *outletImport) Apply(ctx context.Context, at time.Time, disableMissing
 		}
 		out.Disable = affected(res)
 	}
+
+	if plan.Update > 0 {
+		sets := make([]string, len(outletFields))
+		for i, f := range outletFields {
+			sets[i] = f + " = s." + f
+		}
+		res, err := q.ExecContext(ctx, `UPDATE `+imp.table+` AS o SET `+strings.Join(sets, ", ")+`, updated_at = $2
+			FROM `+StageTable+` AS s
+			WHERE o.channel_id = $1 AND o.code = s.code AND `+keptRow+` AND `+differs(),
+			imp.channelID, T(at))
+		if err != nil {
+			return out, imp.s.Err(err, "update %s", imp.table)
+		}
+		out.Update = affected(res)
+	}
+
+	if plan.Create == 0 {
+		return out, nil
+	}
+	// When no kept row matched a stored outlet, every kept row is new and
+	// the insert needs no anti-join. A concurrent import of the same codes
+	// then fails on the unique constraint instead of merging.
+	missing := ` AND NOT EXISTS (SELECT 1 FROM ` + imp.table + ` AS o WHERE o.channel_id = $1 AND o.code = s.code)`
+	if plan.Update+plan.Unchanged == 0 {
+		missing = ""
+	}
+	res, err := q.ExecContext(ctx, `INSERT INTO `+imp.table+` (channel_id, code, `+strings.Join(outletFields, ", ")+`, updated_at)
+		SELECT CAST($1 AS BIGINT), s.code, s.`+strings.Join(outletFields, ", s.")+`, `+imp.s.timeParam(2)+`
+		FROM `+StageTable+` AS s
+		WHERE `+keptRow+missing, imp.channelID, T(at))
+	if err != nil {
+		return out, imp.s.Err(err, "create %s", imp.table)
+	}
+	out.Create = affected(res)
 	return out, nil
 }
 
