@@ -221,9 +221,10 @@ func (c *cli) scheduleCommand() *cobra.Command {
 	var file string
 	set := &cobra.Command{
 		Use:   "set --file PATH",
-		Short: "Create or update schedules from a JSON file (one object or an array)",
-		Long: `Create or update schedules from a JSON file holding one schedule object or an
-array of them, for example:
+		Short: "Create or update schedules from a JSON file",
+		Long: `Create or update schedules from a JSON file holding one schedule object, an
+array of them, or an object whose "schedules" field is that array, for
+example:
 
   {"name": "reintentos-noche", "enabled": true, "times": ["02:30", "14:00"],
    "time_zone": "Europe/Madrid", "action": "generic",
@@ -241,16 +242,9 @@ zone, the action and its parameters are checked before anything is saved.`,
 			if err != nil {
 				return usageErrorf("--file %s: %v", file, err)
 			}
-			var inputs []usecases.SaveScheduleInput
-			if trimmed := strings.TrimSpace(string(b)); strings.HasPrefix(trimmed, "[") {
-				err = json.Unmarshal(b, &inputs)
-			} else {
-				var one usecases.SaveScheduleInput
-				err = json.Unmarshal(b, &one)
-				inputs = append(inputs, one)
-			}
+			inputs, err := parseSchedules(b)
 			if err != nil {
-				return usageErrorf("--file %s is not valid JSON: %v", file, err)
+				return usageErrorf("--file %s: %v", file, err)
 			}
 
 			app, err := c.open(ctx)
@@ -332,4 +326,31 @@ func (c *cli) notificationCommand() *cobra.Command {
 	create.Flags().IntVar(&maxAttempts, "max-attempts", 0, "send attempts before the notification is cancelled; default 5")
 	cmd.AddCommand(create)
 	return cmd
+}
+
+// parseSchedules reads one schedule, an array of them, or {"schedules": [...]}.
+func parseSchedules(b []byte) ([]usecases.SaveScheduleInput, error) {
+	trimmed := strings.TrimSpace(string(b))
+	if strings.HasPrefix(trimmed, "[") {
+		var list []usecases.SaveScheduleInput
+		if err := json.Unmarshal(b, &list); err != nil {
+			return nil, fmt.Errorf("not a valid JSON array of schedules: %w", err)
+		}
+		return list, nil
+	}
+
+	var wrapper struct {
+		Schedules []usecases.SaveScheduleInput `json:"schedules"`
+	}
+	if err := json.Unmarshal(b, &wrapper); err != nil {
+		return nil, fmt.Errorf("not valid JSON: %w", err)
+	}
+	if wrapper.Schedules != nil {
+		return wrapper.Schedules, nil
+	}
+	var one usecases.SaveScheduleInput
+	if err := json.Unmarshal(b, &one); err != nil {
+		return nil, fmt.Errorf("not a valid JSON schedule: %w", err)
+	}
+	return []usecases.SaveScheduleInput{one}, nil
 }

@@ -24,6 +24,7 @@ type Storage interface {
 	ports.NotificationStore
 	ports.LeadStore
 	ports.IccStore
+	ports.IccAssigner
 	ports.PromotionStore
 	ports.OutletStore
 	ports.DeviceStore
@@ -38,6 +39,7 @@ type App struct {
 	Clock    ports.Clock
 	Store    Storage
 	Blobs    ports.BlobStore
+	Queue    *river.DeferredQueue
 	Engine   *river.Engine
 	UseCases *UseCases
 	Bound    queueBound

@@ -115,17 +115,14 @@ A flag given on the command line wins over the variable.`,
 	bindGlobalFlags(root.PersistentFlags(), &c.cfg)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Msg: err.Error()} })
 
+	for _, group := range []*cobra.Command{c.runCommand(), c.enqueueCommand(), c.channelCommand(), c.codesCommand(),
+		c.templateCommand(), c.scheduleCommand(), c.notificationCommand()} {
+		root.AddCommand(requireSubcommand(group))
+	}
 	root.AddCommand(
 		c.migrateCommand(),
 		c.workerCommand(),
-		c.runCommand(),
-		c.enqueueCommand(),
 		c.demoCommand(),
-		c.channelCommand(),
-		c.codesCommand(),
-		c.templateCommand(),
-		c.scheduleCommand(),
-		c.notificationCommand(),
 	)
 	return root
 }
@@ -145,4 +142,24 @@ func (c *cli) withTimeout(ctx context.Context) (context.Context, context.CancelF
 		return context.WithTimeout(ctx, c.cfg.Timeout)
 	}
 	return context.WithCancel(ctx)
+}
+
+// requireSubcommand makes a command that only groups others reject an
+// unknown subcommand with exit status 2, and print its help when called
+// alone.
+func requireSubcommand(cmd *cobra.Command) *cobra.Command {
+	cmd.Args = cobra.ArbitraryArgs
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return cmd.Help()
+		}
+		var names []string
+		for _, sub := range cmd.Commands() {
+			if !sub.Hidden && sub.Name() != "help" {
+				names = append(names, sub.Name())
+			}
+		}
+		return usageErrorf("unknown %s command %q; expected one of: %s", cmd.Name(), args[0], strings.Join(names, ", "))
+	}
+	return cmd
 }

@@ -19,7 +19,7 @@ import (
 var commonSet = wire.NewSet(
 	usecases.ProviderSet,
 	wire.Struct(new(UseCases), "*"),
-	wire.Struct(new(App), "Config", "Logger", "Clock", "Store", "Blobs", "Engine", "UseCases", "Bound", "Migrated"),
+	wire.Struct(new(App), "Config", "Logger", "Clock", "Store", "Blobs", "Queue", "Engine", "UseCases", "Bound", "Migrated"),
 	wire.Bind(new(ports.JobQueue), new(*river.DeferredQueue)),
 	river.NewDeferredQueue,
 	handlers,

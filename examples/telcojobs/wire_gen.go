@@ -24,8 +24,8 @@ func injectSQLite(ctx context.Context, cfg Config, storeCfg sqlite.Config, blobs
 	if err != nil {
 		return nil, nil, err
 	}
-	sendDailyValidationReportConfig := provideReportConfig(cfg)
 	deferredQueue := river.NewDeferredQueue()
+	sendDailyValidationReportConfig := provideReportConfig(cfg)
 	createNotification, err := usecases.NewCreateNotification(store, store, store, deferredQueue, clock, logger)
 	if err != nil {
 		cleanup()
@@ -192,6 +192,7 @@ func injectSQLite(ctx context.Context, cfg Config, storeCfg sqlite.Config, blobs
 		Clock:    clock,
 		Store:    store,
 		Blobs:    blobs,
+		Queue:    deferredQueue,
 		Engine:   engine,
 		UseCases: useCases,
 		Bound:    mainQueueBound,
@@ -216,8 +217,8 @@ func injectPostgres(ctx context.Context, cfg Config, storeCfg postgres.Config, b
 	if err != nil {
 		return nil, nil, err
 	}
-	sendDailyValidationReportConfig := provideReportConfig(cfg)
 	deferredQueue := river.NewDeferredQueue()
+	sendDailyValidationReportConfig := provideReportConfig(cfg)
 	createNotification, err := usecases.NewCreateNotification(store, store, store, deferredQueue, clock, logger)
 	if err != nil {
 		cleanup()
@@ -384,6 +385,7 @@ func injectPostgres(ctx context.Context, cfg Config, storeCfg postgres.Config, b
 		Clock:    clock,
 		Store:    store,
 		Blobs:    blobs,
+		Queue:    deferredQueue,
 		Engine:   engine,
 		UseCases: useCases,
 		Bound:    mainQueueBound,
@@ -398,7 +400,7 @@ func injectPostgres(ctx context.Context, cfg Config, storeCfg postgres.Config, b
 
 // commonSet builds the use cases, the adapters configured by Config and the
 // job engine's configuration; the injectors add the storage adapter.
-var commonSet = wire.NewSet(usecases.ProviderSet, wire.Struct(new(UseCases), "*"), wire.Struct(new(App), "Config", "Logger", "Clock", "Store", "Blobs", "Engine", "UseCases", "Bound", "Migrated"), wire.Bind(new(ports.JobQueue), new(*river.DeferredQueue)), river.NewDeferredQueue, handlers,
+var commonSet = wire.NewSet(usecases.ProviderSet, wire.Struct(new(UseCases), "*"), wire.Struct(new(App), "Config", "Logger", "Clock", "Store", "Blobs", "Queue", "Engine", "UseCases", "Bound", "Migrated"), wire.Bind(new(ports.JobQueue), new(*river.DeferredQueue)), river.NewDeferredQueue, handlers,
 	bindQueue,
 	riverConfig,
 	provideCatalogue,

@@ -1,0 +1,211 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// testdata returns the path of a file in the module's testdata folder.
+func testdata(parts ...string) string {
+	return filepath.Join(append([]string{"..", "..", "testdata"}, parts...)...)
+}
+
+// env is a temporary database and blob folder for one test.
+type env struct {
+	t    *testing.T
+	dir  string
+	args []string
+}
+
+func setup(t *testing.T) *env {
+	t.Helper()
+	dir := t.TempDir()
+	return &env{t: t, dir: dir, args: []string{
+		"--db", "sqlite:" + filepath.Join(dir, "telcojobs.db"),
+		"--blob", "file:" + filepath.Join(dir, "blobs"),
+	}}
+}
+
+// run runs the command with the env's database and returns the exit status
+// and both outputs.
+func (e *env) run(args ...string) (int, string, string) {
+	e.t.Helper()
+	var stdout, stderr bytes.Buffer
+	all := append(append([]string{}, args[:min(len(args), 2)]...), e.args...)
+	if len(args) > 2 {
+		all = append(all, args[2:]...)
+	}
+	code := run(all, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+// runJSON runs the command with --json and decodes its output.
+func (e *env) runJSON(args ...string) (int, map[string]any, string) {
+	e.t.Helper()
+	code, out, errOut := e.run(append(args, "--json")...)
+	var v map[string]any
+	if out != "" {
+		require.NoError(e.t, json.Unmarshal([]byte(out), &v), "stdout: %s", out)
+	}
+	return code, v, errOut
+}
+
+func TestHelpForEveryCommand(t *testing.T) {
+	t.Parallel()
+	cli := newCLI(&bytes.Buffer{}, &bytes.Buffer{})
+	root := cli.rootCommand()
+
+	var paths [][]string
+	for _, c := range root.Commands() {
+		paths = append(paths, []string{c.Name()})
+		for _, sub := range c.Commands() {
+			paths = append(paths, []string{c.Name(), sub.Name()})
+		}
+	}
+	require.Greater(t, len(paths), 30)
+
+	for _, p := range paths {
+		t.Run(strings.Join(p, "_"), func(t *testing.T) {
+			t.Parallel()
+			var stdout, stderr bytes.Buffer
+			code := run(append(p, "--help"), &stdout, &stderr)
+			require.Equal(t, 0, code, stderr.String())
+			require.Contains(t, stdout.String(), "Usage:")
+			require.Contains(t, stdout.String(), "--db", "global flags are listed")
+		})
+	}
+}
+
+func TestUsageErrorsExitTwo(t *testing.T) {
+	t.Parallel()
+	cases := map[string][]string{
+		"UnknownCommand":   {"frobnicate"},
+		"UnknownJob":       {"run", "update-everything"},
+		"UnknownFlag":      {"run", "update-shops", "--colour", "red"},
+		"MissingChannel":   {"run", "update-shops", "--file", testdata("shops", "happy.csv")},
+		"MissingFile":      {"run", "update-shops", "--channel", "web", "--file", "/nonexistent/shops.csv"},
+		"MissingLeadIDs":   {"run", "check-coverage-from-leads"},
+		"BadLeadID":        {"run", "check-coverage-from-leads", "--lead-ids", "uno"},
+		"BadDays":          {"run", "delete-used-iccs", "--days-old", "0"},
+		"HalfRange":        {"run", "unassign-esim-iccs", "--start", "2025-03-29"},
+		"BadDate":          {"run", "unassign-esim-iccs", "--start", "29/03/2025", "--end", "2025-03-30"},
+		"BadChannelSlug":   {"channel", "create", "Tienda Online"},
+		"BadLogLevel":      {"migrate", "--log-level", "loud"},
+		"BadNotification":  {"run", "send-async-email"},
+		"BadTemplateKind":  {"template", "set", "x", "--channel", "fax", "--body-file", testdata("shops", "happy.csv")},
+		"NotificationArgs": {"notification", "create", "--template", "x"},
+	}
+	for name, args := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			e := setup(t)
+			code, _, stderr := e.run(args...)
+			require.Equal(t, 2, code, "stderr: %s", stderr)
+			require.Contains(t, stderr, "error:")
+		})
+	}
+}
+
+func TestBadDatabaseURLExitsTwo(t *testing.T) {
+	t.Parallel()
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"migrate", "--db", "mysql://root:hunter2@db/telcojobs"}, &stdout, &stderr)
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr.String(), "expected sqlite:PATH or a postgres:// URL")
+	require.NotContains(t, stderr.String(), "hunter2", "the password is never printed")
+}
+
+func TestEnvironmentSetsFlags(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("TELCOJOBS_DB", "sqlite:"+filepath.Join(dir, "env.db"))
+	t.Setenv("TELCOJOBS_BLOB", "file:"+filepath.Join(dir, "blobs"))
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"migrate", "--json"}, &stdout, &stderr)
+	require.Equal(t, 0, code, stderr.String())
+	require.Contains(t, stdout.String(), "env.db")
+}
+
+func TestRunUpdateShopsJSON(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	code, _, stderr := e.run("channel", "create", "tienda-online")
+	require.Equal(t, 0, code, stderr)
+
+	code, res, stderr := e.runJSON("run", "update-shops", "--channel", "tienda-online", "--file", testdata("shops", "happy.csv"))
+	require.Equal(t, 0, code, stderr)
+	require.EqualValues(t, 5, res["created"])
+	require.EqualValues(t, 0, res["rejected"])
+	require.EqualValues(t, 0, res["disabled"])
+
+	code, res, stderr = e.runJSON("run", "update-shops", "--channel", "tienda-online", "--file", testdata("shops", "happy.csv"))
+	require.Equal(t, 0, code, stderr)
+	require.EqualValues(t, 0, res["created"])
+	require.EqualValues(t, 5, res["unchanged"])
+}
+
+func TestRunUnknownChannelFails(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	code, _, stderr := e.runJSON("run", "update-shops", "--channel", "no-existe", "--file", testdata("shops", "happy.csv"))
+	require.NotEqual(t, 0, code)
+	require.Contains(t, stderr, "no-existe")
+}
+
+func TestEnqueueJSON(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	code, res, stderr := e.runJSON("enqueue", "delete-used-iccs", "--days-old", "90")
+	require.Equal(t, 0, code, stderr)
+	require.Equal(t, "delete_used_iccs", res["kind"])
+	require.NotZero(t, res["job_id"])
+}
+
+func TestSecretsNotPrinted(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	code, out, stderr := e.run("run", "update-devices-stock", "--orion-url", "http://127.0.0.1:1", "--orion-token", "s3cr3t-token", "--log-level", "debug")
+	_ = code
+	require.NotContains(t, out+stderr, "s3cr3t-token")
+}
+
+func TestParseDB(t *testing.T) {
+	t.Parallel()
+	kind, target, err := ParseDB("sqlite:./x.db")
+	require.NoError(t, err)
+	require.Equal(t, DBSQLite, kind)
+	require.Equal(t, "./x.db", target)
+
+	kind, _, err = ParseDB("postgres://u:p@127.0.0.1/db")
+	require.NoError(t, err)
+	require.Equal(t, DBPostgres, kind)
+
+	_, _, err = ParseDB("sqlite:")
+	require.ErrorContains(t, err, "file path is missing")
+}
+
+func TestParseBlob(t *testing.T) {
+	t.Parallel()
+	loc, err := ParseBlob("s3://facturas?endpoint=http://127.0.0.1:9000&region=eu-south-2&path_style=true&prefix=esim")
+	require.NoError(t, err)
+	require.Equal(t, BlobLocation{Kind: BlobS3, Bucket: "facturas", Prefix: "esim", Endpoint: "http://127.0.0.1:9000", Region: "eu-south-2", PathStyle: true}, loc)
+
+	loc, err = ParseBlob("file:///var/lib/telcojobs/blobs")
+	require.NoError(t, err)
+	require.Equal(t, "/var/lib/telcojobs/blobs", loc.Dir)
+
+	_, err = ParseBlob("ftp://x")
+	require.Error(t, err)
+	_, err = ParseBlob("s3://b?path_style=maybe")
+	require.ErrorContains(t, err, "path_style")
+}
+
+func TestRedactURL(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, "postgres://app:xxxxx@127.0.0.1:5432/telcojobs", RedactURL("postgres://app:hunter2@127.0.0.1:5432/telcojobs"))
+	require.NotContains(t, RedactURL("postgres://app@127.0.0.1/db?password=hunter2"), "hunter2")
+}
