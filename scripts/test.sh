@@ -5,10 +5,11 @@
 # When TELCOJOBS_TEST_POSTGRES_URL is not set, it starts a throwaway
 # PostgreSQL cluster on 127.0.0.1 for the run and stops it afterwards.
 # When TELCOJOBS_TEST_S3_ENDPOINT is not set, it starts a versitygw S3 server
-# on 127.0.0.1 over a temporary folder. Missing server binaries are
-# installed first (Debian's postgresql package, versitygw from the Go module
-# proxy). Arguments limit the run to go test with those arguments, without
-# the repository-wide checks, for example:
+# on 127.0.0.1 over a temporary folder. Missing binaries are installed
+# first: Debian's postgresql package, versitygw from the Go module proxy,
+# and, for the full run as root, Debian's chromium package for the
+# dashboard screenshot test. Arguments limit the run to go test with those
+# arguments, without the repository-wide checks, for example:
 #
 #	scripts/test.sh -run TestContract ./adapters/...
 set -euo pipefail
@@ -97,6 +98,17 @@ start_s3() {
 	echo "test.sh: S3 (versitygw) on 127.0.0.1:$port" >&2
 }
 
+# install_chromium installs Debian's Chromium for the dashboard screenshot
+# test, which fails under CI without it.
+install_chromium() {
+	if command -v chromium >/dev/null 2>&1; then
+		return
+	fi
+	echo "test.sh: installing Chromium (Debian package chromium)" >&2
+	apt-get update -qq >/dev/null
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+}
+
 [ -n "${TELCOJOBS_TEST_POSTGRES_URL:-}" ] || start_postgres
 [ -n "${TELCOJOBS_TEST_S3_ENDPOINT:-}" ] || start_s3
 
@@ -121,6 +133,10 @@ go vet ./...
 if [ -x scripts/check-wire.sh ]; then
 	echo "test.sh: wire" >&2
 	scripts/check-wire.sh
+fi
+
+if [ "$(id -u)" = 0 ]; then
+	install_chromium
 fi
 
 echo "test.sh: go test" >&2
