@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -108,7 +109,7 @@ func (s Schedule) Validate() error {
 		seen[ct.Minutes()] = i
 	}
 
-	if _, err := LoadZone(s.TimeZone); err != nil {
+	if _, err := scheduleZone(s.TimeZone); err != nil {
 		return Invalid("time_zone", s.TimeZone, "expected an IANA zone name such as Europe/Madrid")
 	}
 
@@ -125,6 +126,27 @@ func (s Schedule) Validate() error {
 			fmt.Sprintf("must be between %s and %s", MinGracePeriod, MaxGracePeriod))
 	}
 	return nil
+}
+
+// zoneCache maps zone names to loaded zones. time.LoadLocation reads the
+// zone file on every call, which made it most of the cost of a check over
+// thousands of schedules. Only valid names are stored, so it holds at most
+// the few hundred zones of the IANA database.
+var zoneCache sync.Map
+
+func scheduleZone(name string) (*time.Location, error) {
+	if name == "" {
+		name = DefaultTimeZone
+	}
+	if loc, ok := zoneCache.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := LoadZone(name)
+	if err != nil {
+		return nil, err
+	}
+	zoneCache.Store(name, loc)
+	return loc, nil
 }
 
 func validateParameters(p json.RawMessage) error {
@@ -243,7 +265,7 @@ type SlotPlan struct {
 // The enabled flag is not consulted: the caller decides which schedules to
 // check.
 func (s Schedule) PlanSlots(since, now time.Time) (SlotPlan, error) {
-	loc, err := LoadZone(s.TimeZone)
+	loc, err := scheduleZone(s.TimeZone)
 	if err != nil {
 		return SlotPlan{}, err
 	}

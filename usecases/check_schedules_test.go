@@ -2,6 +2,7 @@ package usecases_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,7 +13,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/telcojobs/telcojobs/adapters/fake"
 	"github.com/telcojobs/telcojobs/adapters/postgres/pgtest"
+	"github.com/telcojobs/telcojobs/adapters/river"
 	"github.com/telcojobs/telcojobs/adapters/sqlite/sqlitetest"
+	"github.com/telcojobs/telcojobs/adapters/sqlstore"
 	"github.com/telcojobs/telcojobs/domain"
 	"github.com/telcojobs/telcojobs/ports"
 	"github.com/telcojobs/telcojobs/usecases"
@@ -425,8 +428,7 @@ func BenchmarkCheckSchedules(b *testing.B) {
 	f.clock.Set(start)
 
 	var selectTime, checkTime time.Duration
-	fired := 0
-	b.ResetTimer()
+	fired, iterations := 0, 0
 	for b.Loop() {
 		t0 := time.Now()
 		list, err := store.ListEnabledSchedules(ctx)
@@ -442,10 +444,167 @@ func BenchmarkCheckSchedules(b *testing.B) {
 		selectTime += t1.Sub(t0)
 		checkTime += t2.Sub(t1)
 		f.clock.Advance(time.Minute)
+		iterations++
 	}
 
-	b.ReportMetric(float64(selectTime.Microseconds())/1000/float64(b.N), "select_ms/op")
-	b.ReportMetric(float64(checkTime.Microseconds())/1000/float64(b.N), "check_ms/op")
+	b.ReportMetric(float64(selectTime.Microseconds())/1000/float64(iterations), "select_ms/op")
+	b.ReportMetric(float64(checkTime.Microseconds())/1000/float64(iterations), "check_ms/op")
 	b.ReportMetric(float64(checkTime)/float64(selectTime), "check/select")
-	b.ReportMetric(float64(fired)/float64(b.N), "fired/op")
+	b.ReportMetric(float64(fired)/float64(iterations), "fired/op")
+}
+
+// riverSchedStores opens a store with the job tables migrated, and returns
+// it with the constructor of a River engine on it.
+var riverSchedStores = map[string]func(t *testing.T) (schedStore, func(river.Handlers, river.Config) (*river.Engine, error)){
+	"SQLite": func(t *testing.T) (schedStore, func(river.Handlers, river.Config) (*river.Engine, error)) {
+		store := sqlitetest.Open(t)
+		require.NoError(t, river.MigrateSQLite(context.Background(), store, nil))
+		return store, func(h river.Handlers, c river.Config) (*river.Engine, error) { return river.NewSQLite(store, h, c) }
+	},
+	"PostgreSQL": func(t *testing.T) (schedStore, func(river.Handlers, river.Config) (*river.Engine, error)) {
+		store := pgtest.Open(t)
+		require.NoError(t, river.MigratePostgres(context.Background(), store, nil))
+		return store, func(h river.Handlers, c river.Config) (*river.Engine, error) { return river.NewPostgres(store, h, c) }
+	},
+}
+
+// countJobs counts the jobs of a kind in River's job table, whatever their
+// state.
+func countJobs(t *testing.T, db sqlstore.Querier, kind string) int {
+	t.Helper()
+	var n int
+	require.NoError(t, db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM river_job WHERE kind = $1`, kind).Scan(&n))
+	return n
+}
+
+// TestCheckSchedulesThroughRiver runs the scheduler on the real job engine:
+// a check inside a rolled-back transaction leaves neither a slot nor a job,
+// two schedulers ticking together enqueue the slot once, and the engine
+// then runs run_schedule_action, whose generic action enqueues
+// provision_purchase once per failed purchase.
+func TestCheckSchedulesThroughRiver(t *testing.T) {
+	t.Parallel()
+	for name, open := range riverSchedStores {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			store, newEngine := open(t)
+			clock := fake.NewClock(schedTime("2025-01-15T05:00:00Z"))
+			db := store.(interface{ DB() *sql.DB }).DB()
+
+			// The engine needs its handlers when it is built, and the
+			// run_schedule_action handler needs the engine as its queue.
+			var run *usecases.RunScheduleAction
+			var mu sync.Mutex
+			provisioned := map[int64]int{}
+			handlers := river.Handlers{
+				RunScheduleAction: river.HandlerFunc[usecases.RunScheduleActionInput](func(ctx context.Context, in usecases.RunScheduleActionInput) error {
+					return run.HandleJob(ctx, in)
+				}),
+				ProvisionPurchase: river.HandlerFunc[usecases.ProvisionPurchaseInput](func(_ context.Context, in usecases.ProvisionPurchaseInput) error {
+					mu.Lock()
+					defer mu.Unlock()
+					provisioned[in.PurchaseID]++
+					return nil
+				}),
+			}
+			engine, err := newEngine(handlers, river.Config{
+				FetchCooldown: 5 * time.Millisecond, FetchPollInterval: 50 * time.Millisecond,
+				PeriodicJobs: []river.PeriodicJob{}, ShutdownTimeout: 5 * time.Second,
+			})
+			require.NoError(t, err)
+
+			registry, err := usecases.NewDefaultActionRegistry(store, engine)
+			require.NoError(t, err)
+			run, err = usecases.NewRunScheduleAction(store, store, registry, clock, nil)
+			require.NoError(t, err)
+			save, err := usecases.NewSaveSchedule(store, store, registry, clock, nil)
+			require.NoError(t, err)
+			checks := make([]*usecases.CheckSchedules, 2)
+			for i := range checks {
+				checks[i], err = usecases.NewCheckSchedules(store, store, engine, clock, nil)
+				require.NoError(t, err)
+			}
+
+			channel, err := store.CreateChannel(ctx, domain.Channel{Slug: "web", Name: "Web"})
+			require.NoError(t, err)
+			var failed []int64
+			for i := range 3 {
+				p, err := store.CreatePurchase(ctx, domain.Purchase{ChannelID: channel.ID, Status: domain.PurchaseProvisionError,
+					CreatedAt: clock.Now().Add(-time.Duration(i+1) * time.Hour)})
+				require.NoError(t, err)
+				failed = append(failed, p.ID)
+			}
+			_, err = store.CreatePurchase(ctx, domain.Purchase{ChannelID: channel.ID, Status: domain.PurchaseCompleted, CreatedAt: clock.Now()})
+			require.NoError(t, err)
+			saved, err := save.Handle(ctx, usecases.SaveScheduleInput{
+				Name: "river", Enabled: true, Times: []string{"07:00"}, Action: "generic",
+				Parameters: json.RawMessage(`{"statuses":["provision_error"]}`),
+			})
+			require.NoError(t, err)
+			clock.Set(schedTime("2025-01-15T06:00:05Z"))
+
+			// A check whose transaction rolls back leaves no job and no slot.
+			rollback := errors.New("roll back the check")
+			err = store.InTx(ctx, func(ctx context.Context) error {
+				res, err := checks[0].Handle(ctx, usecases.CheckSchedulesInput{})
+				require.NoError(t, err)
+				require.Equal(t, 1, res.Fired)
+				// SQLite's single connection is held by the transaction, so
+				// the count must run on it.
+				tx, ok := sqlstore.TxFromContext(ctx)
+				require.True(t, ok)
+				require.Equal(t, 1, countJobs(t, tx, "run_schedule_action"), "the job is visible inside the transaction")
+				return rollback
+			})
+			require.ErrorIs(t, err, rollback)
+			require.Zero(t, countJobs(t, db, "run_schedule_action"))
+
+			// Two schedulers in the same minute enqueue the slot once.
+			var wg sync.WaitGroup
+			results := make([]usecases.CheckSchedulesResult, len(checks))
+			errs := make([]error, len(checks))
+			for i, check := range checks {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					results[i], errs[i] = check.Handle(ctx, usecases.CheckSchedulesInput{})
+				}()
+			}
+			wg.Wait()
+			require.NoError(t, errs[0])
+			require.NoError(t, errs[1])
+			// The second scheduler either finds the slot claimed or, when the
+			// first one has already recorded its check, not due any more.
+			require.Equal(t, 1, results[0].Fired+results[1].Fired)
+			require.LessOrEqual(t, results[0].AlreadyFired+results[1].AlreadyFired, 1)
+			require.Equal(t, 1, countJobs(t, db, "run_schedule_action"))
+
+			// The engine runs the action, which provisions each failed
+			// purchase once.
+			require.NoError(t, engine.Start(ctx))
+			t.Cleanup(func() {
+				stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				defer cancel()
+				if err := engine.Stop(stopCtx); err != nil {
+					t.Errorf("stop engine: %v", err)
+				}
+			})
+			require.Eventually(t, func() bool {
+				mu.Lock()
+				defer mu.Unlock()
+				return len(provisioned) == len(failed)
+			}, 20*time.Second, 20*time.Millisecond, "provision_purchase ran for every failed purchase")
+
+			mu.Lock()
+			for _, id := range failed {
+				require.Equal(t, 1, provisioned[id], "purchase %d", id)
+			}
+			mu.Unlock()
+			require.Equal(t, len(failed), countJobs(t, db, "provision_purchase"))
+			sc, err := store.Schedule(ctx, saved.ScheduleID)
+			require.NoError(t, err)
+			require.NotNil(t, sc.ExecutedAt)
+		})
+	}
 }
