@@ -73,7 +73,7 @@ type SendNotificationResult struct {
 	MaxAttempts    int                       `json:"max_attempts"`
 	// Sent is true when this run sent the message.
 	Sent bool `json:"sent"`
-	// Skipped says why this run sent nothing without trying:
+	// Skipped is the reason this run sent nothing without trying:
 	// "already_consumed" or "already_cancelled".
 	Skipped string `json:"skipped,omitempty"`
 	// Error is the failure of this run's attempt, if any.
@@ -244,9 +244,9 @@ func (r *attemptRunner) consume(ctx context.Context, log *slog.Logger, n domain.
 	res.Sent = true
 	if err := r.notifications.UpdateNotification(ctx, n); err != nil {
 		// NOTE: the message is out but not marked consumed. The claim keeps
-		// other runs away until it expires; a run after that sends again,
-		// with the same Message-ID or SMS reference so the receiver can drop
-		// the duplicate.
+		// other runs away until it expires. A run after that sends again,
+		// with the same Message-ID or SMS reference, so the receiver can
+		// drop the duplicate.
 		log.ErrorContext(ctx, "notification sent but not marked consumed", "error", err)
 		return res, fmt.Errorf("%s: mark notification %d consumed: %w", r.job, n.ID, err)
 	}

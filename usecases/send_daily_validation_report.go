@@ -96,7 +96,7 @@ type SendDailyValidationReportResult struct {
 	WindowEnd   time.Time `json:"window_end"`
 	// Rows is the number of activation rows in the window.
 	Rows int `json:"rows"`
-	// Skipped says why nothing was sent: "no_data", "no_template" or
+	// Skipped is the reason nothing was sent: "no_data", "no_template" or
 	// "no_valid_recipients". Empty when the report was queued.
 	Skipped  string `json:"skipped,omitempty"`
 	Filename string `json:"filename,omitempty"`
@@ -147,7 +147,7 @@ func NewSendDailyValidationReport(cfg SendDailyValidationReportConfig, activatio
 
 // Handle builds and queues the report. With no valid recipient it returns
 // an error wrapped with domain.Permanent; with no data or no template it
-// sends nothing and says which in Skipped.
+// sends nothing and sets Skipped to the reason.
 func (h *SendDailyValidationReport) Handle(ctx context.Context, in SendDailyValidationReportInput) (SendDailyValidationReportResult, error) {
 	res := SendDailyValidationReportResult{Notifications: []ReportNotification{}}
 

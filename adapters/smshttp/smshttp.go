@@ -11,7 +11,7 @@
 // A 4xx status other than 429 is a permanent failure (wrapped with
 // domain.Permanent). A 429 or 5xx status, a network error and a timeout
 // are transient: the adapter retries them itself with exponential backoff,
-// waiting what a Retry-After header asks (in seconds or as an HTTP date) up
+// waiting as long as a Retry-After header requests (in seconds or as an HTTP date) up
 // to a cap, and returns a transient error when the retries are used up. A
 // response that is not the expected JSON is an error too, transient and not
 // retried in place, since the gateway may have taken the message. Every
@@ -126,7 +126,7 @@ type StatusError struct {
 
 // Error names the status and the body.
 func (e *StatusError) Error() string {
-	msg := fmt.Sprintf("SMS gateway answered %d %s", e.Status, http.StatusText(e.Status))
+	msg := fmt.Sprintf("SMS gateway responded %d %s", e.Status, http.StatusText(e.Status))
 	if e.Body != "" {
 		msg += ": " + e.Body
 	}
@@ -240,11 +240,11 @@ func (g *Gateway) post(ctx context.Context, body sendRequest) (string, time.Dura
 
 	var out sendResponse
 	if err := json.Unmarshal(resp.Body(), &out); err != nil {
-		return "", 0, fmt.Errorf("smshttp: send %s: gateway answered %d with a body that is not the expected JSON {\"id\": ...}: %q",
+		return "", 0, fmt.Errorf("smshttp: send %s: gateway responded %d with a body that is not the expected JSON {\"id\": ...}: %q",
 			body.Reference, status, snippet(resp.Body()))
 	}
 	if strings.TrimSpace(out.ID) == "" {
-		return "", 0, fmt.Errorf("smshttp: send %s: gateway answered %d without a message id: %q",
+		return "", 0, fmt.Errorf("smshttp: send %s: gateway responded %d without a message id: %q",
 			body.Reference, status, snippet(resp.Body()))
 	}
 	return out.ID, 0, nil
@@ -287,7 +287,7 @@ func unmark(err error) error {
 	return err
 }
 
-// snippet keeps the log readable when a gateway answers with a whole page.
+// snippet keeps the log readable when a gateway responds with a whole page.
 func snippet(b []byte) string {
 	const limit = 200
 	s := strings.TrimSpace(string(b))

@@ -15,8 +15,8 @@ import (
 	"github.com/telcojobs/telcojobs/ports"
 )
 
-// gatewayServer is an httptest gateway that answers each request with the
-// next of its responses (the last one repeats) and records the requests.
+// gatewayServer is an httptest gateway that responds to each request with
+// the next of its responses (the last one repeats) and records the requests.
 type gatewayServer struct {
 	*httptest.Server
 	mu        sync.Mutex

@@ -27,7 +27,7 @@ const benchWorkers = 20
 // engine on PostgreSQL to the in-test SMTP server, once with connections
 // reused across messages and once with one connection per message, and
 // reports both rates and their ratio. Each configuration gets its own
-// database; the notifications and their jobs are created before the timer
+// database. The notifications and their jobs are created before the timer
 // starts, so the rate covers claiming, rendering, sending and storing the
 // outcome.
 func BenchmarkSendThroughEngine(b *testing.B) {

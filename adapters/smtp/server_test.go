@@ -27,18 +27,18 @@ type received struct {
 }
 
 // testServer is a real SMTP server on 127.0.0.1 (github.com/emersion/go-smtp)
-// that records messages and answers an error code on demand.
+// that records messages and replies with an error code on demand.
 type testServer struct {
 	Addr string
 	Port int
 	// RootCAs trusts the server's certificate in TLS modes.
 	RootCAs *x509.CertPool
 
-	// RcptCode and DataCode, when not zero, make the server answer RCPT TO
-	// or the end of DATA with that code, such as 451 or 550.
+	// RcptCode and DataCode, when not zero, make the server reply to RCPT
+	// TO or the end of DATA with that code, such as 451 or 550.
 	RcptCode atomic.Int32
 	DataCode atomic.Int32
-	// Delay holds every DATA answer for that long.
+	// Delay holds every reply to DATA for that long.
 	Delay atomic.Int64
 
 	auth     *struct{ user, pass string }

@@ -3,10 +3,10 @@
 // and implicit TLS, optional authentication, and reuses a connection
 // across messages while the server keeps it open.
 //
-// Failures are classified for the retry policy of the send jobs: a 5xx
+// Failures are classified for the retry policy of the send jobs. A 5xx
 // reply, an address that cannot be parsed and a message the server cannot
-// carry are wrapped with domain.Permanent; a 4xx reply, a network error
-// and a timeout are transient.
+// carry are wrapped with domain.Permanent. A 4xx reply, a network error and
+// a timeout are transient.
 package smtp
 
 import (
@@ -34,7 +34,7 @@ var ProviderSet = wire.NewSet(New, wire.Bind(new(ports.Mailer), new(*Mailer)))
 
 var _ ports.Mailer = (*Mailer)(nil)
 
-// TLSMode is how the connection to the server is encrypted.
+// TLSMode is the encryption of the connection to the server.
 type TLSMode string
 
 // TLS modes.
@@ -279,6 +279,7 @@ func (m *Mailer) build(msg ports.MailMessage) (*mail.Msg, error) {
 	if len(msg.To) == 0 {
 		return nil, errors.New("smtp: message has no recipient")
 	}
+
 	built := mail.NewMsg()
 	from := msg.From
 	if from == "" {
@@ -290,15 +291,18 @@ func (m *Mailer) build(msg ports.MailMessage) (*mail.Msg, error) {
 	if err := built.To(msg.To...); err != nil {
 		return nil, fmt.Errorf("smtp: invalid To address %q: %w", strings.Join(msg.To, ", "), err)
 	}
+
 	if msg.MessageID != "" {
 		built.SetMessageIDWithValue(strings.TrimSuffix(strings.TrimPrefix(msg.MessageID, "<"), ">"))
 	}
 	built.SetDate()
 	built.Subject(msg.Subject)
+
 	built.SetBodyString(mail.TypeTextPlain, msg.Text)
 	if msg.HTML != "" {
 		built.AddAlternativeString(mail.TypeTextHTML, msg.HTML)
 	}
+
 	for _, a := range msg.Attachments {
 		opts := []mail.FileOption{}
 		if a.ContentType != "" {
