@@ -57,12 +57,21 @@ func LoadMigrations(fsys fs.FS, dir string) ([]Migration, error) {
 // each in its own transaction together with its row in schema_migrations. It
 // returns the versions it applied.
 func (s *Store) Migrate(ctx context.Context, migrations []Migration) ([]int, error) {
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	// Two processes creating the table at once collide in PostgreSQL's
+	// catalogue even with IF NOT EXISTS, so the creation takes the lock too.
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		if err := s.lockMigrations(ctx); err != nil {
+			return err
+		}
+		_, err := s.Q(ctx).ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
 		name       TEXT NOT NULL,
 		applied_at TEXT NOT NULL
-	)`); err != nil {
-		return nil, s.Err(err, "create schema_migrations")
+	)`)
+		return s.Err(err, "create schema_migrations")
+	})
+	if err != nil {
+		return nil, err
 	}
 
 	var applied []int
@@ -70,10 +79,8 @@ func (s *Store) Migrate(ctx context.Context, migrations []Migration) ([]int, err
 		done := false
 		err := s.InTx(ctx, func(ctx context.Context) error {
 			q := s.Q(ctx)
-			if s.dialect.MigrationLock != "" {
-				if _, err := q.ExecContext(ctx, s.dialect.MigrationLock); err != nil {
-					return s.Err(err, "lock migrations")
-				}
+			if err := s.lockMigrations(ctx); err != nil {
+				return err
 			}
 
 			var n int
@@ -101,4 +108,14 @@ func (s *Store) Migrate(ctx context.Context, migrations []Migration) ([]int, err
 		}
 	}
 	return applied, nil
+}
+
+// lockMigrations takes the dialect's migration lock in the transaction of
+// ctx, if the dialect has one.
+func (s *Store) lockMigrations(ctx context.Context) error {
+	if s.dialect.MigrationLock == "" {
+		return nil
+	}
+	_, err := s.Q(ctx).ExecContext(ctx, s.dialect.MigrationLock)
+	return s.Err(err, "lock migrations")
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"github.com/telcojobs/telcojobs/ports"
+	"github.com/telcojobs/telcojobs/usecases"
 )
 
 func TestDemoPasses(t *testing.T) {
@@ -60,6 +63,12 @@ func TestDashboardScreenshot(t *testing.T) {
 	require.NoError(t, err)
 	defer app.Close()
 
+	// Queued jobs give the page something to list.
+	for _, days := range []int{60, 90} {
+		_, err := app.Engine.Enqueue(ctx, usecases.DeleteUsedIccsInput{DaysOld: days}, ports.EnqueueOptions{})
+		require.NoError(t, err)
+	}
+
 	handler, err := app.Engine.Dashboard("")
 	require.NoError(t, err)
 	require.NoError(t, handler.Start(ctx))
@@ -77,13 +86,22 @@ func TestDashboardScreenshot(t *testing.T) {
 	cmd := exec.CommandContext(runCtx, chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
 		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
 		"--user-data-dir="+t.TempDir(), "--window-size=1280,800", "--virtual-time-budget=5000",
-		"--screenshot="+shot, srv.URL+"/jobs")
+		"--screenshot="+shot, srv.URL+"/jobs?state=available")
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "chromium: %s", out)
 
 	st, err := os.Stat(shot)
 	require.NoError(t, err)
 	require.Greater(t, st.Size(), int64(10_000), "the screenshot shows a rendered page, not a blank one")
+
+	// The job-list API that the page calls lists the queued jobs.
+	resp, err = http.Get(srv.URL + "/api/jobs?state=available")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Contains(t, string(body), "delete_used_iccs")
 
 	if dir := os.Getenv("TELCOJOBS_SCREENSHOT_DIR"); dir != "" {
 		b, err := os.ReadFile(shot)

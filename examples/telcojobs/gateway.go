@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 
+	"github.com/telcojobs/telcojobs/adapters/smshttp"
 	"github.com/telcojobs/telcojobs/ports"
 )
 
@@ -18,6 +19,5 @@ func provideGateway(c Config, logger *slog.Logger) (ports.SMSGateway, error) {
 	if c.SMSURL == "" {
 		return unconfiguredGateway{}, nil
 	}
-	// TODO: replace with the smshttp client once it lands.
-	return unconfiguredGateway{}, nil
+	return smshttp.New(smshttp.Config{BaseURL: c.SMSURL, Token: c.SMSToken, DefaultSender: c.SMSSender, Logger: logger})
 }
