@@ -58,7 +58,8 @@ type Schedule struct {
 	// ExecutedAt is when the action last started, in UTC.
 	ExecutedAt *time.Time
 	// LastCheckedAt is the instant up to which the scheduler has fired or
-	// skipped the slots, in UTC. Slots after it are still to come.
+	// skipped the slots, in UTC. Slots after it are still to come. The
+	// scheduler moves it only when a check finds due slots.
 	LastCheckedAt *time.Time
 	CreatedAt     time.Time
 	UpdatedAt     time.Time

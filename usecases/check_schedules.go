@@ -86,19 +86,27 @@ func (h *CheckSchedules) Handle(ctx context.Context, _ CheckSchedulesInput) (Che
 
 	var res CheckSchedulesResult
 	var errs []error
-	checked := make([]int64, 0, len(schedules))
+	var handled []int64
 	for _, sc := range schedules {
-		if err := h.checkSchedule(ctx, sc, now, &res); err != nil {
+		due, err := h.checkSchedule(ctx, sc, now, &res)
+		if err != nil {
 			res.Failed++
 			errs = append(errs, err)
 			h.logger.ErrorContext(ctx, "schedule check failed", "schedule_id", sc.ID, "schedule", sc.Name, "error", err)
 			continue
 		}
 		res.Checked++
-		checked = append(checked, sc.ID)
+		if due {
+			handled = append(handled, sc.ID)
+		}
 	}
 
-	if err := h.schedules.RecordScheduleChecks(ctx, now, checked...); err != nil {
+	// Only schedules that had due slots get a new last check. For the
+	// others the window (last check, now] held no slot, so the next check
+	// may start from the old last check and find the same slots. This saves
+	// an update of every enabled schedule every minute, and the window
+	// stays short because every schedule has a slot at least once a day.
+	if err := h.schedules.RecordScheduleChecks(ctx, now, handled...); err != nil {
 		// The slots fired so far stay claimed, so the next check does not
 		// fire them again.
 		errs = append(errs, fmt.Errorf("check schedules: %w", err))
@@ -110,15 +118,15 @@ func (h *CheckSchedules) Handle(ctx context.Context, _ CheckSchedulesInput) (Che
 }
 
 // checkSchedule fires the due slot of one schedule, if any, and logs the
-// slots it skips.
-func (h *CheckSchedules) checkSchedule(ctx context.Context, sc domain.Schedule, now time.Time, res *CheckSchedulesResult) error {
+// slots it skips. It reports whether any slot was due.
+func (h *CheckSchedules) checkSchedule(ctx context.Context, sc domain.Schedule, now time.Time, res *CheckSchedulesResult) (bool, error) {
 	since := sc.CreatedAt
 	if sc.LastCheckedAt != nil {
 		since = *sc.LastCheckedAt
 	}
 	plan, err := sc.PlanSlots(since, now)
 	if err != nil {
-		return fmt.Errorf("schedule %d (%s): %w", sc.ID, sc.Name, err)
+		return false, fmt.Errorf("schedule %d (%s): %w", sc.ID, sc.Name, err)
 	}
 	h.logSkipped(ctx, sc, plan)
 	res.Skipped += len(plan.Skipped)
@@ -126,7 +134,7 @@ func (h *CheckSchedules) checkSchedule(ctx context.Context, sc domain.Schedule, 
 	for _, slot := range plan.Fire {
 		claimed, err := h.fireSlot(ctx, sc, slot, now)
 		if err != nil {
-			return fmt.Errorf("schedule %d (%s): slot %s: %w", sc.ID, sc.Name, slot.Nominal(), err)
+			return false, fmt.Errorf("schedule %d (%s): slot %s: %w", sc.ID, sc.Name, slot.Nominal(), err)
 		}
 		if !claimed {
 			res.AlreadyFired++
@@ -136,7 +144,7 @@ func (h *CheckSchedules) checkSchedule(ctx context.Context, sc domain.Schedule, 
 		h.logger.InfoContext(ctx, "schedule slot fired", "schedule_id", sc.ID, "schedule", sc.Name,
 			"slot", slot.Nominal(), "slot_at", slot.At, "shift", string(slot.Shift), "late_by", now.Sub(slot.At).String())
 	}
-	return nil
+	return len(plan.Fire)+len(plan.Skipped) > 0, nil
 }
 
 // fireSlot claims the slot and enqueues run_schedule_action in one

@@ -268,6 +268,28 @@ func TestCheckSchedulesOutageThreeDays(t *testing.T) {
 	}
 }
 
+func TestCheckSchedulesLastCheckMovesWhenDue(t *testing.T) {
+	t.Parallel()
+	forEachSchedStore(t, schedTime("2025-01-15T05:00:00Z"), func(t *testing.T, f *schedFixture) {
+		ctx := context.Background()
+		id := saveGeneric(t, f, "last-check", "07:00")
+		lastCheck := func() time.Time {
+			sc, err := f.store.Schedule(ctx, id)
+			require.NoError(t, err)
+			require.NotNil(t, sc.LastCheckedAt)
+			return sc.LastCheckedAt.UTC()
+		}
+
+		f.clock.Set(schedTime("2025-01-15T05:30:00Z"))
+		require.Zero(t, tick(t, f).Fired)
+		require.Equal(t, schedTime("2025-01-15T05:00:00Z"), lastCheck(), "a check without due slots leaves it")
+
+		f.clock.Set(schedTime("2025-01-15T06:00:05Z"))
+		require.Equal(t, 1, tick(t, f).Fired)
+		require.Equal(t, schedTime("2025-01-15T06:00:05Z"), lastCheck())
+	})
+}
+
 func TestCheckSchedulesConcurrentSchedulers(t *testing.T) {
 	t.Parallel()
 	forEachSchedStore(t, schedTime("2025-01-15T05:00:00Z"), func(t *testing.T, f *schedFixture) {
@@ -477,9 +499,9 @@ func countJobs(t *testing.T, db sqlstore.Querier, kind string) int {
 	return n
 }
 
-// TestCheckSchedulesThroughRiver runs the scheduler on the real job engine:
-// a check inside a rolled-back transaction leaves neither a slot nor a job,
-// two schedulers ticking together enqueue the slot once, and the engine
+// TestCheckSchedulesThroughRiver runs the scheduler on the real job engine.
+// A check inside a rolled-back transaction leaves neither a slot nor a job,
+// and two schedulers ticking together enqueue the slot once. The engine
 // then runs run_schedule_action, whose generic action enqueues
 // provision_purchase once per failed purchase.
 func TestCheckSchedulesThroughRiver(t *testing.T) {
