@@ -383,6 +383,37 @@ func TestCheckSchedulesNewScheduleSkipsPast(t *testing.T) {
 	})
 }
 
+func TestCheckSchedulesEarlierTimeWaits(t *testing.T) {
+	t.Parallel()
+	// At 07:30 local the time changes from 19:00 to 07:00: today's 07:00,
+	// within the grace period, does not fire, tomorrow's does.
+	forEachSchedStore(t, schedTime("2025-01-14T17:00:00Z"), func(t *testing.T, f *schedFixture) {
+		ctx := context.Background()
+		in := usecases.SaveScheduleInput{
+			Name: "moved", Enabled: true, Times: []string{"19:00"}, Action: "generic",
+			Parameters: json.RawMessage(`{"statuses":["provision_error"]}`),
+		}
+		res, err := f.save.Handle(ctx, in)
+		require.NoError(t, err)
+		f.clock.Set(schedTime("2025-01-14T18:00:05Z"))
+		require.Equal(t, 1, tick(t, f).Fired)
+
+		f.clock.Set(schedTime("2025-01-15T06:30:00Z"))
+		in.ID, in.Times = res.ScheduleID, []string{"07:00"}
+		_, err = f.save.Handle(ctx, in)
+		require.NoError(t, err)
+		f.clock.Advance(time.Minute)
+		require.Zero(t, tick(t, f).Fired)
+
+		f.clock.Set(schedTime("2025-01-16T06:00:05Z"))
+		require.Equal(t, 1, tick(t, f).Fired)
+		require.Equal(t, []string{
+			fmt.Sprintf("%d@2025-01-14T18:00:00Z", res.ScheduleID),
+			fmt.Sprintf("%d@2025-01-16T06:00:00Z", res.ScheduleID),
+		}, firedSlots(f.queue))
+	})
+}
+
 func TestCheckSchedulesEnqueueFailureRetries(t *testing.T) {
 	t.Parallel()
 	forEachSchedStore(t, schedTime("2025-01-15T05:00:00Z"), func(t *testing.T, f *schedFixture) {

@@ -78,8 +78,10 @@ func NewSaveSchedule(tx ports.TxRunner, schedules ports.ScheduleStore, registry 
 // is written. A taken name is domain.ErrConflict and an unknown ID
 // domain.ErrNotFound.
 //
-// A new schedule, and one that is switched on, count as checked at the time
-// of saving, so slots that passed before then never fire.
+// A saved schedule counts as checked at the time of saving, so its slots
+// before then never fire. Without that, a schedule switched on after
+// days, or given an earlier time, would fire a slot of the new
+// configuration that passed within the grace period.
 func (h *SaveSchedule) Handle(ctx context.Context, in SaveScheduleInput) (SaveScheduleResult, error) {
 	sc, err := h.scheduleFromInput(in)
 	if err != nil {
@@ -99,19 +101,13 @@ func (h *SaveSchedule) Handle(ctx context.Context, in SaveScheduleInput) (SaveSc
 			return nil
 		}
 
-		old, err := h.schedules.Schedule(ctx, in.ID)
-		if err != nil {
-			return fmt.Errorf("save schedule %q: %w", sc.Name, err)
-		}
 		sc.ID, sc.UpdatedAt = in.ID, now
 		updated, err := h.schedules.UpdateSchedule(ctx, sc)
 		if err != nil {
 			return fmt.Errorf("save schedule %q: %w", sc.Name, err)
 		}
-		if !old.Enabled && updated.Enabled {
-			if err := h.schedules.RecordScheduleChecks(ctx, now, updated.ID); err != nil {
-				return fmt.Errorf("save schedule %q: %w", sc.Name, err)
-			}
+		if err := h.schedules.RecordScheduleChecks(ctx, now, updated.ID); err != nil {
+			return fmt.Errorf("save schedule %q: %w", sc.Name, err)
 		}
 		res = SaveScheduleResult{ScheduleID: updated.ID, Name: updated.Name}
 		return nil

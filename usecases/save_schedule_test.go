@@ -94,7 +94,7 @@ func TestSaveScheduleUpdate(t *testing.T) {
 		require.Equal(t, 2*time.Hour, sc.GracePeriod)
 		require.True(t, sc.CreatedAt.Equal(saveNow))
 		require.True(t, sc.UpdatedAt.Equal(saveNow.Add(time.Hour)))
-		require.True(t, sc.LastCheckedAt.Equal(saveNow), "an enabled schedule keeps its last check")
+		require.True(t, sc.LastCheckedAt.Equal(saveNow.Add(time.Hour)), "an update counts as a check")
 	})
 }
 
