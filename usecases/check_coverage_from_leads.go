@@ -151,6 +151,8 @@ func (u *CheckCoverageFromLeads) Handle(ctx context.Context, in CheckCoverageFro
 		limit = rate.Inf
 	}
 	limiter := rate.NewLimiter(limit, u.cfg.Burst)
+	progress := ports.ProgressFrom(ctx)
+	progress.Total(int64(len(toCheck)))
 	var mu sync.Mutex
 	var storeErr error
 	work := make(chan domain.Lead)
@@ -161,6 +163,7 @@ func (u *CheckCoverageFromLeads) Handle(ctx context.Context, in CheckCoverageFro
 			defer wg.Done()
 			for l := range work {
 				outcome, err := u.check(ctx, limiter, l)
+				progress.Add(1)
 				mu.Lock()
 				u.record(ctx, &res, l, outcome, err, &storeErr)
 				mu.Unlock()

@@ -251,6 +251,7 @@ func (f *catalogueFeed) missingFrom(enabled []string) []string {
 // its page arrives.
 func (u *UpdateDeviceData) fetch(ctx context.Context) *catalogueFeed {
 	feed := &catalogueFeed{listed: map[string]bool{}}
+	progress := ports.ProgressFrom(ctx)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, u.cfg.Concurrency)
@@ -272,6 +273,7 @@ func (u *UpdateDeviceData) fetch(ctx context.Context) *catalogueFeed {
 		}
 		d, err := u.catalogue.RetrieveDevice(ctx, alias)
 		release()
+		progress.Add(1)
 
 		mu.Lock()
 		defer mu.Unlock()
@@ -322,6 +324,7 @@ func (u *UpdateDeviceData) fetch(ctx context.Context) *catalogueFeed {
 		listingFailed(1, fmt.Errorf("%d pages announced, more than MaxPages %d", first.Pages, u.cfg.MaxPages))
 	default:
 		feed.pages, feed.total = first.Pages, first.Total
+		progress.Total(int64(first.Total))
 		accept(first)
 	}
 	mu.Unlock()

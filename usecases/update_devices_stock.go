@@ -115,6 +115,8 @@ func (u *UpdateDevicesStock) Handle(ctx context.Context, _ UpdateDevicesStockInp
 		return UpdateDevicesStockResult{}, fmt.Errorf("update_devices_stock: list enabled devices: %w", err)
 	}
 	res := UpdateDevicesStockResult{Devices: len(aliases)}
+	progress := ports.ProgressFrom(ctx)
+	progress.Total(int64(len(aliases)))
 
 	var mu sync.Mutex
 	work := make(chan string)
@@ -125,6 +127,7 @@ func (u *UpdateDevicesStock) Handle(ctx context.Context, _ UpdateDevicesStockInp
 			defer wg.Done()
 			for alias := range work {
 				changes, err := u.updateDevice(ctx, alias)
+				progress.Add(1)
 				mu.Lock()
 				u.record(ctx, &res, alias, changes, err)
 				mu.Unlock()
