@@ -27,6 +27,7 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
@@ -68,10 +69,17 @@ type Config struct {
 	// AccessKeyID and SecretAccessKey are static credentials, with an
 	// optional SessionToken. When AccessKeyID is empty the standard AWS
 	// credential chain is used (environment, shared files, web identity,
-	// container or instance role).
+	// container role, and the instance role when UseInstanceMetadata is
+	// set).
 	AccessKeyID     string
 	SecretAccessKey string
 	SessionToken    string
+	// UseInstanceMetadata lets the credential chain and the region lookup
+	// ask the EC2 instance metadata service. Default false, so that a
+	// machine without credentials fails with a clear error instead of
+	// sending requests to the metadata address; set it on EC2 instances
+	// that use an instance role.
+	UseInstanceMetadata bool
 	// PartSize is the size in bytes of the parts of a put, and so the memory
 	// one put holds. Default 8 MiB, minimum 5 MiB (the S3 minimum). The
 	// largest object is 10,000 parts (about 78 GiB with the default).
@@ -150,6 +158,9 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	if cfg.Region != "" {
 		opts = append(opts, config.WithRegion(cfg.Region))
+	}
+	if !cfg.UseInstanceMetadata {
+		opts = append(opts, config.WithEC2IMDSClientEnableState(imds.ClientDisabled))
 	}
 	if cfg.AccessKeyID != "" {
 		opts = append(opts, config.WithCredentialsProvider(

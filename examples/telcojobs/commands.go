@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sort"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -85,6 +86,10 @@ func (c *cli) jobCommand(spec jobSpec, enqueue bool) *cobra.Command {
 		ctx, cancel := c.withTimeout(cmd.Context())
 		defer cancel()
 
+		if flag := c.cfg.missingSettings()[spec.Kind]; flag != "" {
+			return usageErrorf("%s needs --%s (or %s%s): the service it calls is not configured", spec.Kind, flag, envPrefix, upperSnake(flag))
+		}
+
 		app, err := c.open(ctx)
 		if err != nil {
 			return err
@@ -147,7 +152,6 @@ func (c *cli) runJob(ctx context.Context, app *App, spec jobSpec, in ports.JobAr
 
 func (c *cli) workerCommand() *cobra.Command {
 	var uiAddr string
-	var shutdown time.Duration
 	cmd := &cobra.Command{
 		Use:   "worker [--ui ADDR]",
 		Short: "Run the job engine, the periodic jobs and the scheduler",
@@ -158,66 +162,114 @@ catalogue sync, the report and the ICC jobs daily) and, with --ui, serves the
 job dashboard. Start several workers on one PostgreSQL database to scale
 out; on SQLite run one.
 
+A job whose service is not configured (Orion, Telco, SMTP, SMS gateway) is
+not registered: its queued jobs wait, untouched, for a worker that has the
+setting. The worker lists them when it starts.
+
 The dashboard has no authentication: serve it on 127.0.0.1 or behind your
 own authentication.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return c.runWorker(cmd.Context(), uiAddr, shutdown)
+			return c.runWorker(cmd.Context(), uiAddr)
 		},
 	}
 	cmd.Flags().StringVar(&uiAddr, "ui", "", "serve the job dashboard at this address, such as 127.0.0.1:8080; empty means no dashboard")
-	cmd.Flags().DurationVar(&shutdown, "shutdown-timeout", 30*time.Second, "how long running jobs may take to finish after an interrupt before they are cancelled")
+	cmd.Flags().DurationVar(&c.cfg.ShutdownTimeout, "shutdown-timeout", 30*time.Second,
+		"how long running jobs may take to finish after Ctrl-C or SIGTERM before they are cancelled")
+	cmd.Flags().DurationVar(&c.cfg.RescueAfter, "rescue-after", time.Hour,
+		"how long a job may stay running before it counts as abandoned by a dead worker and runs again; longer than the longest job timeout (30m)")
 	return cmd
 }
 
-func (c *cli) runWorker(ctx context.Context, uiAddr string, shutdown time.Duration) error {
+func (c *cli) runWorker(ctx context.Context, uiAddr string) error {
+	// The listener is opened first so that a taken address fails before
+	// any job starts.
+	var listener net.Listener
+	if uiAddr != "" {
+		l, err := net.Listen("tcp", uiAddr)
+		if err != nil {
+			return usageErrorf("--ui %s: %v", uiAddr, err)
+		}
+		listener = l
+		defer l.Close()
+	}
+
 	app, err := c.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer app.Close()
 
-	if err := app.Engine.Start(ctx); err != nil {
+	// The engine runs on a context that the signal does not cancel: on a
+	// signal, Stop gives running jobs the shutdown timeout to finish.
+	runCtx, cancelRun := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelRun()
+	if err := app.Engine.Start(runCtx); err != nil {
 		return fmt.Errorf("start the job engine: %w", err)
 	}
 	c.logger.InfoContext(ctx, "worker started", "kinds", app.Engine.Kinds())
 	fmt.Fprintf(c.stderr, "Trabajador en marcha con %d tipos de trabajo. Ctrl-C para parar.\n", len(app.Engine.Kinds()))
+	for _, line := range unregisteredLines(c.cfg) {
+		fmt.Fprintln(c.stderr, line)
+	}
 
 	var srv *http.Server
-	if uiAddr != "" {
-		srv, err = c.serveDashboard(ctx, app, uiAddr)
-		if err != nil {
-			stopCtx, cancel := context.WithTimeout(context.Background(), shutdown)
-			defer cancel()
-			_ = app.Engine.Stop(stopCtx)
+	if listener != nil {
+		if srv, err = c.serveDashboard(runCtx, app, listener); err != nil {
+			c.stopEngine(app)
 			return err
 		}
 	}
 
-	<-ctx.Done()
-	fmt.Fprintln(c.stderr, "Parando: los trabajos en curso tienen", shutdown, "para terminar.")
-	stopCtx, cancel := context.WithTimeout(context.Background(), shutdown+5*time.Second)
-	defer cancel()
-	if srv != nil {
-		_ = srv.Shutdown(stopCtx)
+	select {
+	case <-ctx.Done():
+	case <-app.Engine.Stopped():
+		return errors.New("the job engine stopped unexpectedly; see the log above")
 	}
+	fmt.Fprintf(c.stderr, "Parando: los trabajos en curso tienen %s para terminar.\n", c.cfg.ShutdownTimeout)
+	if srv != nil {
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = srv.Shutdown(shutdownCtx)
+		cancel()
+	}
+	return c.stopEngine(app)
+}
+
+// stopEngine stops the engine, giving running jobs the shutdown timeout.
+func (c *cli) stopEngine(app *App) error {
+	stopCtx, cancel := context.WithTimeout(context.Background(), c.cfg.ShutdownTimeout+30*time.Second)
+	defer cancel()
 	if err := app.Engine.Stop(stopCtx); err != nil {
 		return fmt.Errorf("stop the job engine: %w", err)
 	}
+	fmt.Fprintln(c.stderr, "Trabajador parado.")
 	return nil
 }
 
-func (c *cli) serveDashboard(ctx context.Context, app *App, addr string) (*http.Server, error) {
+// unregisteredLines tells, in Spanish, which jobs the worker leaves out and
+// which setting would add them.
+func unregisteredLines(cfg Config) []string {
+	missing := cfg.missingSettings()
+	kinds := make([]string, 0, len(missing))
+	for kind := range missing {
+		kinds = append(kinds, kind)
+	}
+	sort.Strings(kinds)
+	lines := make([]string, 0, len(kinds))
+	for _, kind := range kinds {
+		flag := missing[kind]
+		lines = append(lines, fmt.Sprintf("Sin registrar %s: falta --%s (%s%s); sus trabajos esperan en la cola.", kind, flag, envPrefix, upperSnake(flag)))
+	}
+	return lines
+}
+
+func (c *cli) serveDashboard(ctx context.Context, app *App, l net.Listener) (*http.Server, error) {
 	handler, err := app.Engine.Dashboard("")
 	if err != nil {
 		return nil, err
 	}
 	if err := handler.Start(ctx); err != nil {
 		return nil, fmt.Errorf("start the dashboard: %w", err)
-	}
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, usageErrorf("--ui %s: %v", addr, err)
 	}
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	go func() {

@@ -43,6 +43,70 @@ type Config struct {
 	ReportRecipients []string
 	EsimThreshold    int
 	Timeout          time.Duration
+
+	// ShutdownTimeout and RescueAfter are flags of the worker command.
+	ShutdownTimeout time.Duration
+	RescueAfter     time.Duration
+}
+
+// validate checks the settings that do not need a connection, so that a
+// mistake is reported as bad usage before anything is opened.
+func (c Config) validate() error {
+	if _, err := domain.LoadZone(c.TimeZone); err != nil {
+		return usageErrorf("--timezone %q: expected an IANA zone name such as Europe/Madrid", c.TimeZone)
+	}
+	switch c.SMTPTLS {
+	case "none", "starttls", "tls":
+	default:
+		return usageErrorf("--smtp-tls %q: expected none, starttls or tls", c.SMTPTLS)
+	}
+	if c.SMTPPort < 1 || c.SMTPPort > 65535 {
+		return usageErrorf("--smtp-port %d: expected a TCP port between 1 and 65535", c.SMTPPort)
+	}
+	if c.EsimThreshold < 0 {
+		return usageErrorf("--esim-threshold %d: expected zero or a positive number of ICCs", c.EsimThreshold)
+	}
+	for _, list := range []struct {
+		flag   string
+		values []string
+	}{{"alert-recipients", c.AlertRecipients}, {"report-recipients", c.ReportRecipients}} {
+		for _, v := range list.values {
+			if _, err := domain.NormalizeEmail(v); err != nil {
+				return usageErrorf("--%s: %q is not an e-mail address such as ana@example.com", list.flag, v)
+			}
+		}
+	}
+	if c.SMTPFrom != "" {
+		if _, err := domain.NormalizeEmail(c.SMTPFrom); err != nil {
+			return usageErrorf("--smtp-from %q is not an e-mail address such as avisos@example.com", c.SMTPFrom)
+		}
+	}
+	if c.Timeout < 0 {
+		return usageErrorf("--timeout %s must not be negative", c.Timeout)
+	}
+	return nil
+}
+
+// missingSettings maps each job kind whose outbound service is not
+// configured to the flag that configures it. Those jobs are not registered
+// on the engine, so their queued jobs wait for a worker that has the
+// setting instead of failing.
+func (c Config) missingSettings() map[string]string {
+	missing := map[string]string{}
+	if c.OrionURL == "" {
+		missing["update_device_data"] = "orion-url"
+		missing["update_devices_stock"] = "orion-url"
+	}
+	if c.TelcoURL == "" {
+		missing["check_coverage_from_leads_ids"] = "telco-url"
+	}
+	if c.SMTPHost == "" {
+		missing["send_async_email"] = "smtp-host"
+	}
+	if c.SMSURL == "" {
+		missing["send_async_sms"] = "sms-url"
+	}
+	return missing
 }
 
 // secretFlags are never printed, logged or echoed back in errors.
@@ -122,11 +186,14 @@ func ParseDB(raw string) (DBKind, string, error) {
 	case strings.HasPrefix(raw, "sqlite:"):
 		path := strings.TrimPrefix(strings.TrimPrefix(raw, "sqlite:"), "//")
 		if path == "" {
-			return 0, "", usageErrorf("--db %q: a file path is missing after sqlite:, for example sqlite:./telcojobs.db", raw)
+			return 0, "", usageErrorf("--db %s: a file path is missing after sqlite:, for example sqlite:./telcojobs.db", raw)
+		}
+		if strings.ContainsAny(path, "@?") {
+			return 0, "", usageErrorf("--db %s: expected sqlite: followed by a file path, such as sqlite:./telcojobs.db", RedactURL(raw))
 		}
 		return DBSQLite, path, nil
 	}
-	return 0, "", usageErrorf("--db %q: expected sqlite:PATH or a postgres:// URL", RedactURL(raw))
+	return 0, "", usageErrorf("--db %s: expected sqlite:PATH or a postgres:// URL", RedactURL(raw))
 }
 
 // BlobKind is the blob-store backend named by the --blob URL.
@@ -157,18 +224,18 @@ func ParseBlob(raw string) (BlobLocation, error) {
 		if strings.HasPrefix(dir, "//") {
 			u, err := url.Parse(raw)
 			if err != nil || (u.Host != "" && u.Host != "localhost") {
-				return BlobLocation{}, usageErrorf("--blob %q: expected file:DIR or file:///ABSOLUTE/DIR", raw)
+				return BlobLocation{}, usageErrorf("--blob %s: expected file:DIR or file:///ABSOLUTE/DIR", RedactURL(raw))
 			}
 			dir = u.Path
 		}
 		if dir == "" {
-			return BlobLocation{}, usageErrorf("--blob %q: the folder is missing, for example file:./blobs", raw)
+			return BlobLocation{}, usageErrorf("--blob %s: the folder is missing, for example file:./blobs", raw)
 		}
 		return BlobLocation{Kind: BlobFile, Dir: filepath.Clean(dir)}, nil
 	case strings.HasPrefix(raw, "s3://"):
 		u, err := url.Parse(raw)
 		if err != nil || u.Host == "" {
-			return BlobLocation{}, usageErrorf("--blob %q: expected s3://BUCKET?endpoint=URL&region=R", raw)
+			return BlobLocation{}, usageErrorf("--blob %s: expected s3://BUCKET?endpoint=URL&region=R", RedactURL(raw))
 		}
 		q := u.Query()
 		loc := BlobLocation{
@@ -190,12 +257,17 @@ func ParseBlob(raw string) (BlobLocation, error) {
 		}
 		return loc, nil
 	}
-	return BlobLocation{}, usageErrorf("--blob %q: expected file:DIR or s3://BUCKET", raw)
+	return BlobLocation{}, usageErrorf("--blob %s: expected file:DIR or s3://BUCKET", RedactURL(raw))
 }
 
-// RedactURL hides the password of a URL, so that a database URL can be
-// shown in messages and logs.
+// RedactURL hides the password of a database or blob-store location, so
+// that it can be shown in messages and logs: the password of a URL's user
+// information, password, secret and token query parameters, and the
+// password=... pair of a key/value connection string.
 func RedactURL(raw string) string {
+	if !strings.Contains(raw, "://") && strings.Contains(raw, "=") {
+		return redactKeyValues(raw)
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		if i := strings.LastIndex(raw, "@"); i >= 0 {
@@ -203,17 +275,42 @@ func RedactURL(raw string) string {
 		}
 		return raw
 	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	q := u.Query()
-	for _, k := range []string{"password", "secret", "token"} {
-		if q.Has(k) {
-			q.Set(k, "xxxxx")
+	if u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
 		}
 	}
-	u.RawQuery = q.Encode()
+	q := u.Query()
+	changed := false
+	for k := range q {
+		if isSecretKey(k) {
+			q.Set(k, "xxxxx")
+			changed = true
+		}
+	}
+	if changed {
+		u.RawQuery = q.Encode()
+	}
 	return u.String()
+}
+
+// redactKeyValues hides the secrets of "host=... password=..." strings.
+func redactKeyValues(raw string) string {
+	fields := strings.Fields(raw)
+	for i, f := range fields {
+		if k, _, ok := strings.Cut(f, "="); ok && isSecretKey(k) {
+			fields[i] = k + "=xxxxx"
+		}
+	}
+	return strings.Join(fields, " ")
+}
+
+func isSecretKey(k string) bool {
+	switch strings.ToLower(k) {
+	case "password", "pass", "pwd", "secret", "token", "sslpassword", "secret_key", "access_key":
+		return true
+	}
+	return false
 }
 
 // UsageError is bad usage or bad input rejected as a whole: exit status 2.

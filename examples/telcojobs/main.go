@@ -109,7 +109,7 @@ A flag given on the command line wins over the variable.`,
 				return err
 			}
 			c.logger = logger
-			return nil
+			return c.cfg.validate()
 		},
 	}
 	bindGlobalFlags(root.PersistentFlags(), &c.cfg)

@@ -36,11 +36,7 @@ func setup(t *testing.T) *env {
 func (e *env) run(args ...string) (int, string, string) {
 	e.t.Helper()
 	var stdout, stderr bytes.Buffer
-	all := append(append([]string{}, args[:min(len(args), 2)]...), e.args...)
-	if len(args) > 2 {
-		all = append(all, args[2:]...)
-	}
-	code := run(all, &stdout, &stderr)
+	code := run(append(append([]string{}, args...), e.args...), &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
 }
 
@@ -207,5 +203,80 @@ func TestParseBlob(t *testing.T) {
 func TestRedactURL(t *testing.T) {
 	t.Parallel()
 	require.Equal(t, "postgres://app:xxxxx@127.0.0.1:5432/telcojobs", RedactURL("postgres://app:hunter2@127.0.0.1:5432/telcojobs"))
-	require.NotContains(t, RedactURL("postgres://app@127.0.0.1/db?password=hunter2"), "hunter2")
+	for _, raw := range []string{
+		"postgres://app@127.0.0.1/db?password=hunter2",
+		"host=127.0.0.1 user=app password=hunter2 dbname=telcojobs",
+		"ftp://app:hunter2@127.0.0.1/blobs",
+		"sqlite://app:hunter2@127.0.0.1/x.db",
+		"s3://bucket?endpoint=http://127.0.0.1:9000&secret_key=hunter2",
+	} {
+		require.NotContains(t, RedactURL(raw), "hunter2", raw)
+	}
+}
+
+func TestPasswordsNeverPrinted(t *testing.T) {
+	t.Parallel()
+	for name, args := range map[string][]string{
+		"KeyValueDSN": {"migrate", "--db", "host=127.0.0.1 password=hunter2"},
+		"FTPBlob":     {"migrate", "--blob", "ftp://app:hunter2@127.0.0.1/x"},
+		"SQLiteURL":   {"migrate", "--db", "sqlite://app:hunter2@127.0.0.1/x.db"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var stdout, stderr bytes.Buffer
+			code := run(args, &stdout, &stderr)
+			require.Equal(t, 2, code, stderr.String())
+			require.NotContains(t, stdout.String()+stderr.String(), "hunter2")
+		})
+	}
+}
+
+func TestBadSettingsExitTwo(t *testing.T) {
+	t.Parallel()
+	for name, c := range map[string]struct {
+		args []string
+		want string
+	}{
+		"NegativeThreshold": {[]string{"migrate", "--esim-threshold", "-5"}, "--esim-threshold"},
+		"UnknownTLSMode":    {[]string{"migrate", "--smtp-tls", "maybe"}, "--smtp-tls"},
+		"UnknownZone":       {[]string{"migrate", "--timezone", "Mars/Olympus"}, "--timezone"},
+		"BadRecipient":      {[]string{"migrate", "--alert-recipients", "ops@example.com,nadie"}, "--alert-recipients"},
+		"PortOutOfRange":    {[]string{"migrate", "--smtp-port", "99999"}, "--smtp-port"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			e := setup(t)
+			code, _, stderr := e.run(c.args...)
+			require.Equal(t, 2, code, stderr)
+			require.Contains(t, stderr, c.want)
+		})
+	}
+}
+
+func TestRunWithoutServiceExitsTwo(t *testing.T) {
+	t.Parallel()
+	for job, c := range map[string]struct {
+		flag string
+		args []string
+	}{
+		"send-async-email":          {"--smtp-host", []string{"--notification-id", "1"}},
+		"send-async-sms":            {"--sms-url", []string{"--notification-id", "1"}},
+		"update-device-data":        {"--orion-url", nil},
+		"update-devices-stock":      {"--orion-url", nil},
+		"check-coverage-from-leads": {"--telco-url", []string{"--lead-ids", "1"}},
+	} {
+		t.Run(job, func(t *testing.T) {
+			t.Parallel()
+			e := setup(t)
+			code, _, stderr := e.run(append([]string{"run", job}, c.args...)...)
+			require.Equal(t, 2, code, stderr)
+			require.Contains(t, stderr, c.flag)
+		})
+	}
+}
+
+func TestUnregisteredLinesNameTheFlag(t *testing.T) {
+	t.Parallel()
+	lines := unregisteredLines(Config{OrionURL: "http://127.0.0.1:1", TelcoURL: "http://127.0.0.1:1", SMSURL: "http://127.0.0.1:1"})
+	require.Equal(t, []string{"Sin registrar send_async_email: falta --smtp-host (TELCOJOBS_SMTP_HOST); sus trabajos esperan en la cola."}, lines)
 }

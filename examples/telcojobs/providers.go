@@ -42,8 +42,28 @@ type UseCases struct {
 	SaveSchedule       *usecases.SaveSchedule
 }
 
-// handlers registers every job of uc on the engine.
-func handlers(uc *UseCases) river.Handlers {
+// handlers registers the jobs of uc on the engine, except those whose
+// outbound service cfg leaves unconfigured (see Config.missingSettings).
+func handlers(uc *UseCases, cfg Config) river.Handlers {
+	h := allHandlers(uc)
+	missing := cfg.missingSettings()
+	if missing["update_device_data"] != "" {
+		h.UpdateDeviceData, h.UpdateDevicesStock = nil, nil
+	}
+	if missing["check_coverage_from_leads_ids"] != "" {
+		h.CheckCoverageFromLeads = nil
+	}
+	if missing["send_async_email"] != "" {
+		h.SendAsyncEmail = nil
+	}
+	if missing["send_async_sms"] != "" {
+		h.SendAsyncSMS = nil
+	}
+	return h
+}
+
+// allHandlers registers every job of uc.
+func allHandlers(uc *UseCases) river.Handlers {
 	return river.Handlers{
 		SendDailyValidationReport:       uc.SendDailyValidationReport,
 		UpdateDeviceData:                uc.UpdateDeviceData,
@@ -76,6 +96,8 @@ func bindQueue(q *river.DeferredQueue, e *river.Engine) queueBound {
 func riverConfig(c Config, logger *slog.Logger) river.Config {
 	return river.Config{
 		TimeZone:              c.TimeZone,
+		ShutdownTimeout:       c.ShutdownTimeout,
+		RescueStuckJobsAfter:  c.RescueAfter,
 		DailyReportRecipients: c.ReportRecipients,
 		EsimStockThreshold:    c.EsimThreshold,
 		EsimAlertRecipients:   c.AlertRecipients,

@@ -173,7 +173,7 @@ func injectSQLite(ctx context.Context, cfg Config, storeCfg sqlite.Config, blobs
 		LoadPromotionCodes:              loadPromotionCodes,
 		SaveSchedule:                    saveSchedule,
 	}
-	riverHandlers := handlers(useCases)
+	riverHandlers := handlers(useCases, cfg)
 	config := riverConfig(cfg, logger)
 	engine, err := river.NewSQLite(store, riverHandlers, config)
 	if err != nil {
@@ -366,7 +366,7 @@ func injectPostgres(ctx context.Context, cfg Config, storeCfg postgres.Config, b
 		LoadPromotionCodes:              loadPromotionCodes,
 		SaveSchedule:                    saveSchedule,
 	}
-	riverHandlers := handlers(useCases)
+	riverHandlers := handlers(useCases, cfg)
 	config := riverConfig(cfg, logger)
 	engine, err := river.NewPostgres(store, riverHandlers, config)
 	if err != nil {
