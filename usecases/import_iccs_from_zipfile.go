@@ -251,6 +251,10 @@ func (e *zipRejectedError) Error() string {
 	return fmt.Sprintf("import ICCs: ZIP %q rejected: %s", e.key, e.reason)
 }
 
+// Is makes a rejected ZIP match domain.ErrInvalid: the input is bad as a
+// whole.
+func (e *zipRejectedError) Is(target error) bool { return target == domain.ErrInvalid }
+
 // openZip copies the ZIP from the blob store into a file in dir, checks the
 // caps that apply to the archive as a whole, and opens it. The caller
 // closes the file.

@@ -24,8 +24,4 @@ func (e *translatedError) Unwrap() error { return e.cause }
 // Conflict wraps a driver error so that it matches domain.ErrConflict.
 func Conflict(cause error) error { return &translatedError{sentinel: domain.ErrConflict, cause: cause} }
 
-func notFound(cause error) error {
-	return &translatedError{sentinel: domain.ErrNotFound, cause: cause}
-}
-
 func notFoundf(format string, args ...any) error { return fmt.Errorf(format, args...) }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+
+	"github.com/telcojobs/telcojobs/domain"
 )
 
 // Dialect describes what differs between the databases that share this code.
@@ -129,7 +131,8 @@ func (s *Store) Err(err error, format string, args ...any) error {
 
 func (s *Store) translate(err error) error {
 	if errors.Is(err, sql.ErrNoRows) {
-		return notFound(err)
+		// The driver's "no rows in result set" adds nothing for a reader.
+		return domain.ErrNotFound
 	}
 	return s.dialect.TranslateError(err)
 }

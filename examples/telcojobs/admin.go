@@ -136,6 +136,16 @@ func (c *cli) templateCommand() *cobra.Command {
 			}
 			t := domain.NotificationTemplate{Name: strings.TrimSpace(args[0]), Channel: ch, Subject: subject, Body: body, HTMLBody: html, Sender: sender}
 
+			// A template that does not parse would cancel every
+			// notification sent with it, so it is rejected here.
+			renderer, err := provideRenderer()
+			if err != nil {
+				return err
+			}
+			if _, err := renderer.Render(ctx, t, map[string]any{}); err != nil {
+				return usageErrorf("template %s does not render: %v", t.Name, err)
+			}
+
 			app, err := c.open(ctx)
 			if err != nil {
 				return err

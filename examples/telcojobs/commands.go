@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -76,8 +77,9 @@ blob store named by --blob, which the workers must share.`,
 // jobCommand builds the run or enqueue subcommand of one job.
 func (c *cli) jobCommand(spec jobSpec, enqueue bool) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   spec.Name,
-		Short: spec.Short,
+		Use:     spec.Name,
+		Aliases: []string{spec.Kind},
+		Short:   spec.Short,
 		Long:  spec.Short + ".\n\nJob name on the queue: " + spec.Kind + ".",
 		Args:  cobra.NoArgs,
 	}
@@ -101,9 +103,16 @@ func (c *cli) jobCommand(spec jobSpec, enqueue bool) *cobra.Command {
 			return err
 		}
 		if enqueue {
-			return c.enqueueJob(ctx, app, spec, in)
+			err = c.enqueueJob(ctx, app, spec, in)
+		} else {
+			err = c.runJob(ctx, app, spec, in)
 		}
-		return c.runJob(ctx, app, spec, in)
+		if f := cmd.Flags().Lookup("file"); err != nil && f != nil && f.Changed {
+			// The job names the copy in the blob store; the operator
+			// knows the file by the path they gave.
+			return fmt.Errorf("--file %s: %w", f.Value.String(), err)
+		}
+		return err
 	}
 	return cmd
 }
@@ -144,10 +153,10 @@ func (c *cli) runJob(ctx context.Context, app *App, spec jobSpec, in ports.JobAr
 	} else {
 		printSummary(c.stdout, spec.Kind, result, time.Since(started), err)
 	}
-	if err != nil {
+	if err != nil && !strings.HasPrefix(err.Error(), spec.Kind) {
 		return fmt.Errorf("%s: %w", spec.Kind, err)
 	}
-	return nil
+	return err
 }
 
 func (c *cli) workerCommand() *cobra.Command {

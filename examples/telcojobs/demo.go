@@ -179,7 +179,7 @@ func (d *demo) check(ok bool, format string, args ...any) {
 		fmt.Fprintf(d.out, "   ✔ %s\n", line)
 		return
 	}
-	fmt.Fprintf(d.out, "   ✘ %s\n", line)
+	fmt.Fprintf(d.out, "   ✘ FALLO, se esperaba: %s\n", line)
 	d.failures = append(d.failures, line)
 }
 
@@ -227,7 +227,11 @@ func (c *cli) runDemo(ctx context.Context, testdataDir string, keep bool) error 
 
 	fmt.Fprintln(c.stdout)
 	if len(d.failures) > 0 {
-		fmt.Fprintf(c.stdout, "La demo ha encontrado %d problemas.\n", len(d.failures))
+		if len(d.failures) == 1 {
+			fmt.Fprintln(c.stdout, "La demo ha encontrado un problema.")
+		} else {
+			fmt.Fprintf(c.stdout, "La demo ha encontrado %d problemas.\n", len(d.failures))
+		}
 		return fmt.Errorf("%w: %d demo checks failed, the first: %s", errJobFailed, len(d.failures), d.failures[0])
 	}
 	fmt.Fprintln(c.stdout, "Demo completada: los quince trabajos han hecho lo que debían.")

@@ -56,6 +56,10 @@ func exitCode(err error) int {
 	switch {
 	case errors.As(err, &usage), errors.Is(err, domain.ErrInvalid), isCobraUsage(err):
 		return exitUsage
+	case errors.Is(err, domain.ErrNotFound):
+		// An unknown channel, notification, template or schedule named on
+		// the command line or in a file.
+		return exitUsage
 	default:
 		return exitFailed
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -148,8 +149,35 @@ func TestRunUnknownChannelFails(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
 	code, _, stderr := e.runJSON("run", "update-shops", "--channel", "no-existe", "--file", testdata("shops", "happy.csv"))
-	require.NotEqual(t, 0, code)
+	require.Equal(t, 2, code, "an unknown channel is bad input")
 	require.Contains(t, stderr, "no-existe")
+	require.Contains(t, stderr, "happy.csv", "the error names the file the operator gave")
+	require.NotContains(t, stderr, "no rows in result set")
+}
+
+func TestRunAcceptsQueueName(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	code, _, stderr := e.run("channel", "create", "web")
+	require.Equal(t, 0, code, stderr)
+	code, res, stderr := e.runJSON("run", "update_shops", "--channel", "web", "--file", testdata("shops", "happy.csv"))
+	require.Equal(t, 0, code, stderr)
+	require.EqualValues(t, 5, res["created"])
+	require.Equal(t, []any{}, res["rejected_rows"], "an empty list is [] in JSON, not null")
+}
+
+func TestTemplateSetRejectsBrokenTemplate(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	body := filepath.Join(e.dir, "body.txt")
+	require.NoError(t, os.WriteFile(body, []byte("Hola {{ nombre }, {% if x %}"), 0o644))
+	code, _, stderr := e.run("template", "set", "saludo", "--body-file", body)
+	require.Equal(t, 2, code, stderr)
+	require.Contains(t, stderr, "saludo")
+
+	require.NoError(t, os.WriteFile(body, []byte("Hola {{ nombre }}"), 0o644))
+	code, _, stderr = e.run("template", "set", "saludo", "--body-file", body, "--subject", "Hola")
+	require.Equal(t, 0, code, stderr)
 }
 
 func TestEnqueueJSON(t *testing.T) {

@@ -5,17 +5,19 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"sync"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 )
 
-// printJSON writes v as one JSON object followed by a newline.
+// printJSON writes v as one JSON object followed by a newline. Empty lists
+// are printed as [] rather than null.
 func printJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	return enc.Encode(withEmptySlices(v))
 }
 
 // isTerminal reports whether f is an interactive terminal.
@@ -75,5 +77,51 @@ func (p *terminalProgress) finish() {
 		_ = p.bar.Finish()
 		_ = p.bar.Clear()
 		fmt.Fprint(p.w, "\r")
+	}
+}
+
+// withEmptySlices returns a copy of v in which every nil slice, at any depth
+// of structs and slices, is an empty one, so that --json prints [] rather
+// than null for an empty list.
+func withEmptySlices(v any) any {
+	if v == nil {
+		return nil
+	}
+	rv := reflect.ValueOf(v)
+	out := reflect.New(rv.Type()).Elem()
+	out.Set(rv)
+	fillSlices(out)
+	return out.Interface()
+}
+
+func fillSlices(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() || !v.Elem().CanSet() {
+			return
+		}
+		elem := reflect.New(v.Elem().Type())
+		elem.Elem().Set(v.Elem())
+		fillSlices(elem.Elem())
+		v.Set(elem)
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if f := v.Field(i); f.CanSet() {
+				fillSlices(f)
+			}
+		}
+	case reflect.Slice:
+		if v.IsNil() {
+			if v.Type().Elem().Kind() != reflect.Uint8 {
+				v.Set(reflect.MakeSlice(v.Type(), 0, 0))
+			}
+			return
+		}
+		copied := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+		reflect.Copy(copied, v)
+		for i := range copied.Len() {
+			fillSlices(copied.Index(i))
+		}
+		v.Set(copied)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,24 +13,118 @@ import (
 // spanishLabels names the result fields in the operators' language. A
 // field without a label is shown by its JSON name.
 var spanishLabels = map[string]string{
-	"created": "creados", "updated": "actualizados", "unchanged": "sin cambios", "disabled": "desactivados",
-	"not_disabled": "no desactivados", "rejected": "rechazadas", "rejected_rows": "filas rechazadas",
-	"rows": "filas", "alarm_raised": "alarma creada", "forced": "forzado", "encoding": "codificación",
-	"delimiter": "separador", "channel": "canal", "assigned": "asignados", "already_assigned": "ya tenían código",
-	"duplicate": "duplicados", "duplicates": "duplicados", "invalid": "no válidos",
-	"not_assigned_no_codes": "sin asignar por falta de códigos", "added": "añadidos",
-	"already_present": "ya existían", "imported": "importados", "already_stored": "ya guardados",
-	"ignored": "ignorados", "entries": "entradas", "checked": "comprobados", "covered": "con cobertura",
-	"failed": "fallidos", "skipped": "omitidos", "released": "liberados", "deleted": "borrados",
-	"selected": "seleccionados", "enqueued": "encolados", "fired": "disparados", "due": "pendientes",
-	"schedules": "programaciones", "notifications": "notificaciones", "sent": "enviados", "status": "estado",
-	"reason": "motivo", "free": "libres", "threshold": "umbral", "alert_sent": "alerta enviada",
-	"devices": "dispositivos", "offers": "ofertas", "listed": "listados", "retrieved": "recuperados",
-	"not_found": "no encontrados", "unknown_offers": "ofertas desconocidas", "window_start": "desde",
-	"window_end": "hasta", "recipients": "destinatarios", "invalid_recipients": "destinatarios no válidos",
-	"attempts": "intentos", "notification_id": "notificación", "job_id": "trabajo", "purchase_id": "compra",
-	"schedule_id": "programación", "from": "desde", "to": "hasta", "days_old": "antigüedad en días",
-	"guard": "salvaguarda", "applied": "aplicado", "message": "mensaje", "error": "error",
+	"created": "creados",
+	"updated": "actualizados",
+	"unchanged": "sin cambios",
+	"disabled": "desactivados",
+	"not_disabled": "no desactivados",
+	"rejected": "rechazadas",
+	"rejected_rows": "filas rechazadas",
+	"rows": "filas",
+	"alarm_raised": "alarma creada",
+	"forced": "forzado",
+	"encoding": "codificación",
+	"delimiter": "separador",
+	"channel": "canal",
+	"assigned": "asignados",
+	"already_assigned": "ya tenían código",
+	"duplicate": "duplicados",
+	"duplicates": "duplicados",
+	"invalid": "no válidos",
+	"not_assigned_no_codes": "sin asignar por falta de códigos",
+	"added": "añadidos",
+	"already_present": "ya existían",
+	"already_present_codes": "códigos que ya existían",
+	"imported": "importados",
+	"already_stored": "ya guardados",
+	"ignored": "ignorados",
+	"entries": "entradas",
+	"checked": "comprobados",
+	"covered": "con cobertura",
+	"failed": "fallidos",
+	"skipped": "omitidos",
+	"released": "liberados",
+	"deleted": "borrados",
+	"selected": "seleccionadas",
+	"enqueued": "encoladas",
+	"fired": "disparadas",
+	"already_fired": "ya disparadas",
+	"notifications": "notificaciones",
+	"sent": "enviado",
+	"status": "estado",
+	"reason": "motivo",
+	"free": "libres",
+	"threshold": "umbral",
+	"low": "por debajo del umbral",
+	"last_alert_at": "último aviso",
+	"devices": "dispositivos",
+	"listed": "listados",
+	"retrieved": "recuperados",
+	"pages": "páginas",
+	"announced_total": "total anunciado",
+	"listing_error": "error del listado",
+	"gone": "ya no existen",
+	"enabled": "activos",
+	"to_disable": "a desactivar",
+	"held": "retenido",
+	"devices_created": "dispositivos creados",
+	"devices_updated": "dispositivos actualizados",
+	"devices_disabled": "dispositivos desactivados",
+	"offers_created": "ofertas creadas",
+	"offers_updated": "ofertas actualizadas",
+	"offers_disabled": "ofertas desactivadas",
+	"offers_unchanged": "ofertas sin cambios",
+	"payments_replaced": "planes de pago sustituidos",
+	"unknown_offers": "ofertas desconocidas",
+	"window_start": "desde",
+	"window_end": "hasta",
+	"filename": "fichero",
+	"recipients": "destinatarios",
+	"invalid_recipients": "destinatarios no válidos",
+	"attempts": "intentos",
+	"max_attempts": "intentos máximos",
+	"notification_id": "notificación",
+	"job_id": "trabajo",
+	"purchase_id": "compra",
+	"schedule_id": "programación",
+	"schedule": "programación",
+	"action": "acción",
+	"slot": "franja",
+	"start": "desde",
+	"end": "hasta",
+	"cutoff": "antes de",
+	"batches": "lotes",
+	"pdfs_deleted": "PDF borrados",
+	"pdfs_left": "PDF sin borrar",
+	"zip_key": "ZIP",
+	"zip_deleted": "ZIP borrado",
+	"report": "detalle",
+	"name": "nombre",
+	"iccid": "ICCID",
+	"outcome": "resultado",
+	"requested": "pedidos",
+	"missing": "no encontrados",
+	"unknown_address": "direcciones desconocidas",
+	"failed_lead_ids": "leads fallidos",
+	"no_address": "sin dirección",
+	"message_id": "Message-ID",
+	"to": "para",
+	"segments": "segmentos",
+	"gateway_id": "id en la pasarela",
+	"line": "línea",
+	"column": "columna",
+	"value": "valor",
+	"error": "error",
+	"document_type": "tipo de documento",
+	"document_number": "documento",
+	"code": "código",
+	"message": "mensaje",
+	"device": "dispositivo",
+	"offer": "oferta",
+	"alias": "alias",
+	"days_old": "antigüedad en días",
+	"from": "desde",
+	"applied": "aplicado",
 }
 
 // printSummary prints a result in Spanish: a title line, then one line per
@@ -48,18 +143,42 @@ func printSummary(w io.Writer, kind string, result any, took time.Duration, runE
 	if err != nil {
 		return
 	}
-	var fields map[string]any
-	if json.Unmarshal(b, &fields) != nil {
+	fields, err := orderedFields(b)
+	if err != nil {
 		return
 	}
-	keys := make([]string, 0, len(fields))
-	for k := range fields {
-		keys = append(keys, k)
+	for _, f := range fields {
+		printField(w, "  ", label(f.key), f.value)
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		printField(w, "  ", label(k), fields[k])
+}
+
+// field is one top-level field of a result, in the result's order.
+type field struct {
+	key   string
+	value any
+}
+
+// orderedFields decodes a JSON object's fields in the order they appear,
+// which is the order of the result struct's fields.
+func orderedFields(b []byte) ([]field, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, fmt.Errorf("not a JSON object")
 	}
+	var out []field
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		key, _ := tok.(string)
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, field{key: key, value: v})
+	}
+	return out, nil
 }
 
 func label(key string) string {
@@ -76,6 +195,10 @@ func printField(w io.Writer, indent, name string, v any) {
 	switch x := v.(type) {
 	case nil:
 		return
+	case string:
+		if x != "" {
+			fmt.Fprintf(w, "%s%s: %s\n", indent, name, x)
+		}
 	case bool:
 		fmt.Fprintf(w, "%s%s: %s\n", indent, name, map[bool]string{true: "sí", false: "no"}[x])
 	case []any:
