@@ -80,8 +80,8 @@ func (c *cli) jobCommand(spec jobSpec, enqueue bool) *cobra.Command {
 		Use:     spec.Name,
 		Aliases: []string{spec.Kind},
 		Short:   spec.Short,
-		Long:  spec.Short + ".\n\nJob name on the queue: " + spec.Kind + ".",
-		Args:  cobra.NoArgs,
+		Long:    spec.Short + ".\n\nJob name on the queue: " + spec.Kind + ".",
+		Args:    cobra.NoArgs,
 	}
 	build := spec.Flags(cmd.Flags(), &c.cfg)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
