@@ -144,9 +144,18 @@ func (u *UpdateDeviceData) HandleJob(ctx context.Context, in UpdateDeviceDataInp
 	if err != nil {
 		return err
 	}
-	switch res.Held {
+	return res.Err()
+}
+
+// Err returns the failure that a result stands for, or nil: a listing that
+// failed or was incomplete, or a retrieve that failed. The job engine
+// retries such a run, and the command exits with status 1. A hold for an
+// empty listing or too large a share is not an error, since a retry would
+// be held the same way until someone forces it.
+func (r UpdateDeviceDataResult) Err() error {
+	switch r.Held {
 	case domain.HoldListingFailed, domain.HoldListingIncomplete, domain.HoldRetrieveFailed:
-		return fmt.Errorf("update_device_data: vendor feed unreliable (%s); devices written, none disabled", res.Held)
+		return fmt.Errorf("update_device_data: vendor feed unreliable (%s); devices written, none disabled", r.Held)
 	}
 	return nil
 }

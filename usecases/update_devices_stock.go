@@ -100,8 +100,15 @@ func (u *UpdateDevicesStock) HandleJob(ctx context.Context, in UpdateDevicesStoc
 	if err != nil {
 		return err
 	}
-	if res.Devices > 0 && res.Updated == 0 && len(res.Failed) > 0 {
-		return fmt.Errorf("update_devices_stock: all %d devices failed, first: %s: %s", res.Devices, res.Failed[0].Alias, res.Failed[0].Error)
+	return res.Err()
+}
+
+// Err returns the failure that a result stands for, or nil: every device
+// failed. A run where some devices were updated is not an error; its
+// failures are listed in the result.
+func (r UpdateDevicesStockResult) Err() error {
+	if r.Devices > 0 && r.Updated == 0 && len(r.Failed) > 0 {
+		return fmt.Errorf("update_devices_stock: all %d devices failed, first: %s: %s", r.Devices, r.Failed[0].Alias, r.Failed[0].Error)
 	}
 	return nil
 }

@@ -37,7 +37,17 @@ type handler[In ports.JobArgs, Out any] interface {
 // runWith adapts a use case's Handle to jobSpec.Run.
 func runWith[In ports.JobArgs, Out any](pick func(*UseCases) handler[In, Out]) func(context.Context, *App, ports.JobArgs) (any, error) {
 	return func(ctx context.Context, a *App, in ports.JobArgs) (any, error) {
-		return pick(a.UseCases).Handle(ctx, in.(In))
+		out, err := pick(a.UseCases).Handle(ctx, in.(In))
+		if err != nil {
+			return out, err
+		}
+		// Some results stand for a failure that Handle reports in the
+		// result, such as a vendor feed that failed: the command exits 1
+		// for them, as the job engine retries them.
+		if failure, ok := any(out).(interface{ Err() error }); ok {
+			return out, failure.Err()
+		}
+		return out, nil
 	}
 }
 

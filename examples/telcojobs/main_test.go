@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"github.com/telcojobs/telcojobs/examples/fakevendor"
 )
 
 // testdata returns the path of a file in the module's testdata folder.
@@ -307,4 +308,25 @@ func TestUnregisteredLinesNameTheFlag(t *testing.T) {
 	t.Parallel()
 	lines := unregisteredLines(Config{OrionURL: "http://127.0.0.1:1", TelcoURL: "http://127.0.0.1:1", SMSURL: "http://127.0.0.1:1"})
 	require.Equal(t, []string{"Sin registrar send_async_email: falta --smtp-host (TELCOJOBS_SMTP_HOST); sus trabajos esperan en la cola."}, lines)
+}
+
+func TestRunFailedVendorSyncExitsOne(t *testing.T) {
+	t.Parallel()
+	opts, err := fakevendor.LoadTestdata(testdata())
+	require.NoError(t, err)
+	opts.Token = "right-token"
+	vendor, err := fakevendor.NewServer(opts)
+	require.NoError(t, err)
+	defer vendor.Close()
+
+	e := setup(t)
+	code, res, stderr := e.runJSON("run", "update-device-data", "--orion-url", vendor.URL, "--orion-token", "wrong-token")
+	require.Equal(t, 1, code, stderr)
+	require.Equal(t, "listing_failed", res["held"])
+	require.EqualValues(t, 0, res["devices_disabled"])
+	require.NotContains(t, stderr, "wrong-token")
+
+	code, res, stderr = e.runJSON("run", "update-device-data", "--orion-url", vendor.URL, "--orion-token", "right-token")
+	require.Equal(t, 0, code, stderr)
+	require.EqualValues(t, 6, res["devices_created"])
 }
