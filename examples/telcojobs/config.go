@@ -115,7 +115,7 @@ var secretFlags = map[string]bool{"orion-token": true, "telco-token": true, "sms
 // bindGlobalFlags declares the flags shared by every command.
 func bindGlobalFlags(fs *pflag.FlagSet, c *Config) {
 	fs.StringVar(&c.DB, "db", "sqlite:./telcojobs.db", "database: sqlite:PATH for an embedded file, or a postgres:// URL")
-	fs.StringVar(&c.Blob, "blob", "file:./blobs", "blob store: file:DIR (or file:///ABS/DIR) for a local folder, or s3://BUCKET?endpoint=URL&region=R&path_style=true&prefix=P")
+	fs.StringVar(&c.Blob, "blob", "file:./blobs", "blob store: file:DIR (or file:///ABS/DIR) for a local folder, or s3://BUCKET?endpoint=URL&region=R&path_style=true&prefix=P; S3 credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or the AWS files, and from the instance role only with instance_metadata=true")
 	fs.StringVar(&c.TimeZone, "timezone", domain.DefaultTimeZone, "business time zone (IANA name) for report windows and periodic jobs")
 	fs.BoolVar(&c.JSON, "json", false, "print the result as one JSON object on standard output")
 	fs.StringVar(&c.LogLevel, "log-level", "warn", "log level on standard error: debug, info, warn or error")
@@ -214,6 +214,9 @@ type BlobLocation struct {
 	Endpoint  string
 	Region    string
 	PathStyle bool
+	// InstanceMetadata lets the S3 client ask the EC2 instance metadata
+	// service for credentials (instance_metadata=true in the URL).
+	InstanceMetadata bool
 }
 
 // ParseBlob parses --blob.
@@ -245,12 +248,17 @@ func ParseBlob(raw string) (BlobLocation, error) {
 			Endpoint: q.Get("endpoint"),
 			Region:   q.Get("region"),
 		}
-		switch strings.ToLower(q.Get("path_style")) {
-		case "", "false", "0":
-		case "true", "1":
-			loc.PathStyle = true
-		default:
-			return BlobLocation{}, usageErrorf("--blob: path_style=%q must be true or false", q.Get("path_style"))
+		for _, opt := range []struct {
+			name string
+			dst  *bool
+		}{{"path_style", &loc.PathStyle}, {"instance_metadata", &loc.InstanceMetadata}} {
+			switch strings.ToLower(q.Get(opt.name)) {
+			case "", "false", "0":
+			case "true", "1":
+				*opt.dst = true
+			default:
+				return BlobLocation{}, usageErrorf("--blob: %s=%q must be true or false", opt.name, q.Get(opt.name))
+			}
 		}
 		if p := strings.Trim(u.Path, "/"); p != "" && loc.Prefix == "" {
 			loc.Prefix = p

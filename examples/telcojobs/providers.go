@@ -210,7 +210,7 @@ func openBlobStore(ctx context.Context, raw string, logger *slog.Logger) (ports.
 	case BlobS3:
 		return s3.New(ctx, s3.Config{
 			Bucket: loc.Bucket, Prefix: loc.Prefix, Endpoint: loc.Endpoint,
-			Region: loc.Region, UsePathStyle: loc.PathStyle, Logger: logger,
+			Region: loc.Region, UsePathStyle: loc.PathStyle, UseInstanceMetadata: loc.InstanceMetadata, Logger: logger,
 		})
 	default:
 		return localfs.New(localfs.Config{Root: loc.Dir})
