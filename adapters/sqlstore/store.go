@@ -73,7 +73,7 @@ func ContextWithTx(ctx context.Context, tx *sql.Tx) context.Context {
 	return context.WithValue(ctx, txKey{}, tx)
 }
 
-// Querier is what *sql.DB and *sql.Tx have in common.
+// Querier is the method set that *sql.DB and *sql.Tx share.
 type Querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)

@@ -12,8 +12,8 @@ import (
 	"github.com/telcojobs/telcojobs/ports"
 )
 
-// Storage is what the command uses of a storage adapter directly, besides
-// what the use cases take.
+// Storage is the part of a storage adapter that the command uses directly,
+// besides the ports the use cases take.
 type Storage interface {
 	ports.TxRunner
 	ports.AlarmStore

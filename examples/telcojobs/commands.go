@@ -255,8 +255,8 @@ func (c *cli) stopEngine(app *App) error {
 	return nil
 }
 
-// unregisteredLines tells, in Spanish, which jobs the worker leaves out and
-// which setting would add them.
+// unregisteredLines returns Spanish lines naming the jobs that the worker
+// leaves out and the setting that would add each.
 func unregisteredLines(cfg Config) []string {
 	missing := cfg.missingSettings()
 	kinds := make([]string, 0, len(missing))

@@ -52,7 +52,8 @@ func (c *offsetClock) advance(d time.Duration)         { c.offset.Add(int64(d)) 
 func (c *offsetClock) set(to time.Time)                { c.offset.Store(int64(time.Until(to))) }
 func (c *offsetClock) since(t time.Time) time.Duration { return c.Now().Sub(t) }
 
-// recordingProvisioner stands in for the host's provisioner in the demo.
+// recordingProvisioner records the purchases it is given, in place of the
+// host's provisioner.
 type recordingProvisioner struct {
 	mu  sync.Mutex
 	ids []int64
@@ -126,8 +127,8 @@ func (r *recorder) wait(ctx context.Context, kind string, n int, timeout time.Du
 	}
 }
 
-// record wraps a use case so that the engine runs it and the demo sees its
-// result. The error returned to the engine is Handle's.
+// record wraps a use case so that the engine runs it and the demo receives
+// its result. The error returned to the engine is Handle's.
 func record[In ports.JobArgs, Out any](r *recorder, h handler[In, Out]) ports.JobHandler[In] {
 	return river.HandlerFunc[In](func(ctx context.Context, in In) error {
 		out, err := h.Handle(ctx, in)

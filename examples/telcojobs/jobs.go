@@ -29,7 +29,7 @@ type jobSpec struct {
 	Run func(ctx context.Context, a *App, in ports.JobArgs) (any, error)
 }
 
-// handler is what every use case offers the command.
+// handler is the method set that every use case offers the command.
 type handler[In ports.JobArgs, Out any] interface {
 	Handle(ctx context.Context, in In) (Out, error)
 }

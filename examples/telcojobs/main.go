@@ -1,7 +1,8 @@
-// Command telcojobs runs the jobs of the telcojobs library: it migrates the
-// database, runs the job engine with its periodic jobs and dashboard, runs
-// or enqueues one job, manages the data operators load (channels, codes,
-// templates, schedules), and shows the whole system in a demo.
+// Command telcojobs runs the jobs of the telcojobs library. It migrates the
+// database, runs the job engine with its periodic jobs and dashboard, and
+// runs or enqueues one job. It also manages the data that operators load
+// (channels, codes, templates, schedules) and shows the whole system in a
+// demo.
 package main
 
 import (

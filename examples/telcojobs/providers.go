@@ -162,9 +162,9 @@ func provideRenderer() (ports.TemplateRenderer, error) {
 	return pongo2.New(pongo2.Config{})
 }
 
-// commandProvisioner stands in for the host application's provisioner: the
+// commandProvisioner replaces the host application's provisioner. The
 // command cannot provision lines, so provision_purchase jobs fail
-// permanently with a message saying so.
+// permanently with an error that explains why.
 type commandProvisioner struct{}
 
 func (commandProvisioner) Provision(context.Context, int64) error {
