@@ -53,8 +53,8 @@ var outletFields = []string{
 	"sale_types", "max_discount_percent", "can_sell_devices", "esim_allowed",
 }
 
-// ImportOutlets implements ports.OutletStore. Rows are staged with
-// multi-row INSERTs.
+// ImportOutlets implements ports.OutletStore. Rows are staged with a
+// prepared INSERT.
 func (s *Store) ImportOutlets(ctx context.Context, kind domain.OutletKind, channelID int64,
 	fn func(ctx context.Context, imp ports.OutletImport) error) error {
 	return s.InTx(ctx, func(ctx context.Context) error {
@@ -64,7 +64,7 @@ func (s *Store) ImportOutlets(ctx context.Context, kind domain.OutletKind, chann
 
 // RunOutletImport runs an outlet import in the transaction that ctx must
 // carry: it creates StageTable, calls fn, and drops the table. stage, when
-// not nil, replaces the multi-row INSERTs that stage rows, so that an
+// not nil, replaces the prepared INSERT that stages rows, so that an
 // adapter can use a faster path such as PostgreSQL's COPY.
 func (s *Store) RunOutletImport(ctx context.Context, kind domain.OutletKind, channelID int64, stage StageFunc,
 	fn func(ctx context.Context, imp ports.OutletImport) error) error {
@@ -121,27 +121,25 @@ func (s *Store) RunOutletImport(ctx context.Context, kind domain.OutletKind, cha
 	return s.Err(err, "drop stage table")
 }
 
-// stageBatch bounds the rows of one multi-row INSERT: 16 values a row stay
-// under SQLite's limit of 32,766 bound values.
-const stageBatch = 1000
-
+// insertStage stages rows with a prepared single-row INSERT. On SQLite
+// this beats multi-row INSERTs, whose cost grows faster than their number
+// of bound values in modernc.org/sqlite.
 func (s *Store) insertStage(ctx context.Context, rows []ports.OutletRow) error {
-	for len(rows) > 0 {
-		n := min(len(rows), stageBatch)
-		var b strings.Builder
-		b.WriteString(`INSERT INTO ` + StageTable + ` (` + strings.Join(StageColumns, ", ") + `) VALUES `)
-		args := make([]any, 0, n*len(StageColumns))
-		for i, r := range rows[:n] {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(rowPlaceholders(len(args)+1, len(StageColumns)))
-			args = append(args, StageValues(r)...)
+	tx, ok := TxFromContext(ctx)
+	if !ok {
+		return fmt.Errorf("stage rows: the context carries no transaction")
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO `+StageTable+` (`+strings.Join(StageColumns, ", ")+`)
+		VALUES `+rowPlaceholders(1, len(StageColumns)))
+	if err != nil {
+		return s.Err(err, "prepare staging")
+	}
+	defer stmt.Close()
+
+	for _, r := range rows {
+		if _, err := stmt.ExecContext(ctx, StageValues(r)...); err != nil {
+			return s.Err(err, "stage the row of line %d", r.Line)
 		}
-		if _, err := s.Q(ctx).ExecContext(ctx, b.String(), args...); err != nil {
-			return s.Err(err, "stage %d rows", n)
-		}
-		rows = rows[n:]
 	}
 	return nil
 }
