@@ -102,6 +102,11 @@ func (u *utf8Repair) fill() {
 
 	in := u.in
 	i := 0
+	if utf8.Valid(in) {
+		// The common case: copy the chunk whole.
+		u.out = append(u.out, in...)
+		i = len(in)
+	}
 	for i < len(in) {
 		c := in[i]
 		if c < utf8.RuneSelf {
