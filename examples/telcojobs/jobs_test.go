@@ -7,14 +7,29 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"github.com/telcojobs/telcojobs/adapters/postgres/pgtest"
 	"github.com/telcojobs/telcojobs/examples/fakevendor"
 	"github.com/telcojobs/telcojobs/examples/internal/mailsink"
 )
 
 // TestRunEveryJobJSON runs each job with --json on the sample files, in the
-// order an operator would, and checks the counts each one prints.
+// order an operator would, and checks the counts each one prints, on SQLite
+// and on PostgreSQL.
 func TestRunEveryJobJSON(t *testing.T) {
 	t.Parallel()
+	t.Run("SQLite", func(t *testing.T) {
+		t.Parallel()
+		runEveryJob(t, setup(t))
+	})
+	t.Run("PostgreSQL", func(t *testing.T) {
+		t.Parallel()
+		e := setup(t)
+		e.args[1] = pgtest.NewDatabase(t)
+		runEveryJob(t, e)
+	})
+}
+
+func runEveryJob(t *testing.T, e *env) {
 	opts, err := fakevendor.LoadTestdata(testdata())
 	require.NoError(t, err)
 	vendor, err := fakevendor.NewServer(opts)
@@ -24,7 +39,6 @@ func TestRunEveryJobJSON(t *testing.T) {
 	require.NoError(t, err)
 	defer mail.Close()
 
-	e := setup(t)
 	e.args = append(e.args,
 		"--orion-url", vendor.URL, "--telco-url", vendor.URL, "--sms-url", vendor.URL, "--sms-sender", "TELCOJOBS",
 		"--smtp-host", "127.0.0.1", "--smtp-port", strconv.Itoa(mail.Addr().Port), "--smtp-tls", "none",
