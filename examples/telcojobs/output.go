@@ -26,7 +26,7 @@ func isTerminal(f *os.File) bool {
 }
 
 // terminalProgress draws a ports.Progress as a progress bar on standard
-// error. It draws nothing until a total is known.
+// error, or as a spinner with a count while the total is unknown.
 type terminalProgress struct {
 	mu    sync.Mutex
 	bar   *progressbar.ProgressBar
@@ -43,20 +43,25 @@ func newTerminalProgress(w io.Writer, label string) *terminalProgress {
 func (p *terminalProgress) Total(n int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.bar == nil {
-		p.bar = progressbar.NewOptions64(n,
-			progressbar.OptionSetWriter(p.w),
-			progressbar.OptionSetDescription(p.label),
-			progressbar.OptionShowCount(),
-			progressbar.OptionSetElapsedTime(true),
-			progressbar.OptionSetPredictTime(true),
-			progressbar.OptionClearOnFinish(),
-			progressbar.OptionThrottle(100_000_000),
-		)
+	if p.bar == nil || p.bar.GetMax64() < 0 {
+		p.bar = p.newBar(n)
 		_ = p.bar.Set64(p.done)
 		return
 	}
 	p.bar.ChangeMax64(n)
+}
+
+// newBar builds a bar of total steps; a negative total draws a spinner.
+func (p *terminalProgress) newBar(total int64) *progressbar.ProgressBar {
+	return progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(p.w),
+		progressbar.OptionSetDescription(p.label),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetElapsedTime(true),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionClearOnFinish(),
+		progressbar.OptionThrottle(100_000_000),
+	)
 }
 
 // Add implements ports.Progress.
@@ -64,9 +69,10 @@ func (p *terminalProgress) Add(n int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.done += n
-	if p.bar != nil {
-		_ = p.bar.Add64(n)
+	if p.bar == nil {
+		p.bar = p.newBar(-1)
 	}
+	_ = p.bar.Add64(n)
 }
 
 // finish clears the bar so the summary starts on a clean line.
