@@ -37,11 +37,21 @@ type ImportPlan struct {
 	// Disable counts enabled outlets of the channel whose code is not in
 	// the file.
 	Disable int
+	// DisableInFile counts valid rows that turn an enabled outlet of the
+	// channel off (the row has enabled no). Update counts them too.
+	DisableInFile int
 	// Enabled counts the channel's enabled outlets before the import.
 	Enabled int
 	// Duplicates counts valid staged rows left out because their code
 	// appeared on an earlier line.
 	Duplicates int
+}
+
+// UnknownShop is a seller row whose shop code names no shop of the
+// channel.
+type UnknownShop struct {
+	Line     int
+	ShopCode string
 }
 
 // OutletImport stages the rows of one file and applies them. It lives in
@@ -50,6 +60,13 @@ type OutletImport interface {
 	// Stage adds rows. Rows are staged in file order; a code that repeats
 	// is kept from its first line only.
 	Stage(ctx context.Context, rows []OutletRow) error
+	// RejectUnknownShops turns into rejected rows (as if Valid were false)
+	// the seller rows that Apply would use and whose shop code names no
+	// shop of the channel, disabled shops included. It returns the first
+	// limit of them in line order and how many there are in all. Call it
+	// after the last Stage and before Plan. In a shop import it finds
+	// nothing.
+	RejectUnknownShops(ctx context.Context, limit int) ([]UnknownShop, int, error)
 	// Duplicates returns, in line order and at most limit of them, the
 	// valid staged rows whose code appeared on an earlier line. Call it
 	// after the last Stage; those rows are left out of Plan and Apply.
@@ -57,10 +74,14 @@ type OutletImport interface {
 	// Plan counts what Apply would change, without changing anything.
 	Plan(ctx context.Context) (ImportPlan, error)
 	// Apply creates and updates the outlets of the valid rows (settings
-	// replaced whole) and, when disableMissing is true, disables the
-	// channel's outlets whose codes the file lacks. It returns the counts
-	// of what it changed; Unchanged, Enabled and Duplicates are as in Plan.
-	Apply(ctx context.Context, at time.Time, disableMissing bool) (ImportPlan, error)
+	// replaced whole). When disable is true, it also disables the channel's
+	// outlets whose codes the file lacks and applies the rows that turn an
+	// enabled outlet off. When disable is false, it disables nothing by
+	// either route: such a row keeps its outlet enabled and changes only
+	// its other fields. It returns the counts of what it changed. A row
+	// whose only change was held back counts as Unchanged; Enabled and
+	// Duplicates are as in Plan.
+	Apply(ctx context.Context, at time.Time, disable bool) (ImportPlan, error)
 }
 
 // OutletStore keeps the shops and sellers of each channel, keyed by

@@ -283,8 +283,10 @@ func TestUpdateShopsSafetyValve(t *testing.T) {
 		require.ErrorIs(t, err, usecases.ErrSafetyValve)
 		require.True(t, domain.IsPermanent(err))
 		require.ErrorContains(t, err, "would disable 6 of 10 enabled shops")
-		require.ErrorContains(t, err, "force")
+		require.ErrorContains(t, err, "set Force (the command's --force flag)")
+		require.NotErrorIs(t, err, domain.ErrInvalid, "rows were applied, so the input was not rejected as a whole")
 		require.Zero(t, res.Disabled)
+		require.True(t, res.HeldBack)
 		require.Equal(t, 6, res.NotDisabled)
 		require.Equal(t, 4, res.Updated, "creates and updates still apply")
 		require.True(t, res.AlarmRaised)
@@ -292,8 +294,8 @@ func TestUpdateShopsSafetyValve(t *testing.T) {
 
 		alarm, err := env.store.OpenAlarm(ctx, "update_shops:web:safety_valve")
 		require.NoError(t, err)
-		require.Contains(t, alarm.Message, "desactivaría 6 de 10 tiendas activos")
-		require.Contains(t, alarm.Details, "opción force")
+		require.Contains(t, alarm.Message, "desactivaría 6 de 10 tiendas activas")
+		require.Contains(t, alarm.Details, "opción Force (--force en la línea de comandos)")
 
 		res, err = env.importShops(t, few, true)
 		require.NoError(t, err)
@@ -337,6 +339,167 @@ func TestUpdateShopsNoValidRows(t *testing.T) {
 		_, err = env.importShops(t, env.put(t, "header.csv", []byte("code;name\n")), false)
 		require.ErrorIs(t, err, usecases.ErrSafetyValve, "a file with only a header disables nothing")
 		require.True(t, env.shop(t, "S00001").Enabled)
+	})
+}
+
+// importTwentyShops imports the file of twenty enabled shops.
+func (env *bulkEnv) importTwentyShops(t *testing.T) {
+	t.Helper()
+	res, err := env.importShops(t, env.putFile(t, "shops/twenty_enabled.csv"), false)
+	require.NoError(t, err)
+	require.Equal(t, 20, res.Created)
+}
+
+// enabledShops counts the enabled shops of the channel.
+func (env *bulkEnv) enabledShops(t *testing.T) int {
+	t.Helper()
+	list, err := env.store.ListOutlets(context.Background(), domain.KindShop, env.channel.ID)
+	require.NoError(t, err)
+	n := 0
+	for _, o := range list {
+		if o.Enabled {
+			n++
+		}
+	}
+	return n
+}
+
+func TestUpdateShopsRowsDisablingAll(t *testing.T) {
+	t.Parallel()
+	onBothStores(t, func(t *testing.T, open func(t *testing.T) bulkStore) {
+		env := setupBulk(t, open(t))
+		env.importTwentyShops(t)
+		key := env.putFile(t, "shops/twenty_all_disabled.csv")
+
+		res, err := env.importShops(t, key, false)
+		require.ErrorIs(t, err, usecases.ErrSafetyValve)
+		require.True(t, domain.IsPermanent(err))
+		require.NotErrorIs(t, err, domain.ErrInvalid)
+		require.ErrorContains(t, err, "would disable 20 of 20 enabled shops (0 missing from the file, 20 by rows with enabled no)")
+		require.ErrorContains(t, err, "to apply it anyway, set Force (the command's --force flag)")
+		require.True(t, res.HeldBack)
+		require.Zero(t, res.Disabled)
+		require.Equal(t, 20, res.NotDisabled)
+		require.Zero(t, res.Updated, "the rows change nothing but enabled")
+		require.Equal(t, 20, res.Unchanged)
+		require.True(t, res.AlarmRaised)
+		require.Equal(t, 20, env.enabledShops(t))
+
+		alarm, err := env.store.OpenAlarm(context.Background(), "update_shops:web:safety_valve")
+		require.NoError(t, err)
+		require.Equal(t, "Importación de tiendas del canal web detenida: desactivaría 20 de 20 tiendas activas (más del 50 % permitido)", alarm.Message)
+		require.Contains(t, alarm.Details, "Tiendas que se desactivarían: 20 (faltan en el fichero: 0; el fichero las marca como no activas: 20).")
+		require.Contains(t, alarm.Details, "No se ha desactivado ninguna tienda; las altas y los cambios sí se han aplicado.")
+
+		res, err = env.importShops(t, key, true)
+		require.NoError(t, err)
+		require.False(t, res.HeldBack)
+		require.Equal(t, 20, res.Disabled)
+		require.Equal(t, 20, res.Updated)
+		require.Zero(t, env.enabledShops(t))
+	})
+}
+
+func TestUpdateShopsBothRoutesShareValve(t *testing.T) {
+	t.Parallel()
+	// Ten shops, then files that keep the first keep codes enabled, mark
+	// the next off codes as not enabled and leave out the rest.
+	file := func(keep, off int) []byte {
+		var b bytes.Buffer
+		b.WriteString("codigo;nombre;activo\n")
+		for i := range keep + off {
+			enabled := "si"
+			if i >= keep {
+				enabled = "no"
+			}
+			fmt.Fprintf(&b, "TDA-%03d;Tienda %d;%s\n", i+1, i+1, enabled)
+		}
+		return b.Bytes()
+	}
+	tests := []struct {
+		name      string
+		keep, off int
+		held      bool
+	}{
+		{"HalfByRows", 5, 5, false},
+		{"HalfByBothRoutes", 5, 2, false},
+		{"AboveHalfByBothRoutes", 4, 2, true},
+		{"AboveHalfByRows", 4, 6, true},
+	}
+	onBothStores(t, func(t *testing.T, open func(t *testing.T) bulkStore) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				t.Parallel()
+				env := setupBulk(t, open(t))
+				_, err := env.importShops(t, env.put(t, "ten.csv", file(10, 0)), false)
+				require.NoError(t, err)
+
+				res, err := env.importShops(t, env.put(t, "next.csv", file(tt.keep, tt.off)), false)
+				if tt.held {
+					require.ErrorIs(t, err, usecases.ErrSafetyValve)
+					require.Equal(t, 10-tt.keep, res.NotDisabled)
+					require.Zero(t, res.Disabled)
+					require.Equal(t, 10, env.enabledShops(t))
+					return
+				}
+				require.NoError(t, err)
+				require.Equal(t, 10-tt.keep, res.Disabled)
+				require.Equal(t, tt.keep, env.enabledShops(t))
+			})
+		}
+	})
+}
+
+func TestUpdateShopsForceNoValidRows(t *testing.T) {
+	t.Parallel()
+	onBothStores(t, func(t *testing.T, open func(t *testing.T) bulkStore) {
+		env := setupBulk(t, open(t))
+		env.importTwentyShops(t)
+
+		res, err := env.importShops(t, env.putFile(t, "shops/twenty_wrong_delimiter.csv"), true)
+		require.ErrorIs(t, err, usecases.ErrSafetyValve)
+		require.NotErrorIs(t, err, domain.ErrInvalid)
+		require.ErrorContains(t, err, "the shop file has no valid rows, so nothing was disabled, even with Force")
+		require.Equal(t, 20, res.Rejected)
+		require.True(t, res.HeldBack)
+		require.Zero(t, res.Disabled)
+		require.Equal(t, 20, res.NotDisabled)
+		require.Equal(t, 20, env.enabledShops(t), "force never lets a file without valid rows disable")
+
+		ctx := context.Background()
+		alarm, err := env.store.OpenAlarm(ctx, "update_shops:web:safety_valve")
+		require.NoError(t, err)
+		require.Contains(t, alarm.Details, "ni siquiera con la opción Force")
+		alarm, err = env.store.OpenAlarm(ctx, "update_shops:web:rejected_rows")
+		require.NoError(t, err)
+		require.Equal(t, "Importación de tiendas del canal web: 20 filas rechazadas de 20", alarm.Message)
+	})
+}
+
+func TestUpdateSellersUnknownShop(t *testing.T) {
+	t.Parallel()
+	onBothStores(t, func(t *testing.T, open func(t *testing.T) bulkStore) {
+		env := setupBulk(t, open(t))
+		ctx := context.Background()
+		_, err := env.importShops(t, env.putFile(t, "shops/happy.csv"), false)
+		require.NoError(t, err)
+
+		res, err := env.sellers.Handle(ctx, usecases.UpdateSellersInput{ChannelSlug: "web", FileKey: env.putFile(t, "sellers/unknown_shop.csv")})
+		require.NoError(t, err)
+		require.Equal(t, 2, res.Created, "the other rows go on")
+		require.Equal(t, 1, res.Rejected)
+		require.Equal(t, []usecases.RejectedRow{{Line: 3, Column: "shop", Value: "TDA-999",
+			Error: "shop TDA-999 not found in channel web; import the shops first"}}, res.RejectedRows)
+		_, err = env.store.Outlet(ctx, domain.KindSeller, env.channel.ID, "VEN-202")
+		require.ErrorIs(t, err, domain.ErrNotFound)
+		ana, err := env.store.Outlet(ctx, domain.KindSeller, env.channel.ID, "VEN-201")
+		require.NoError(t, err)
+		require.Equal(t, "TDA-001", ana.ShopCode)
+
+		alarm, err := env.store.OpenAlarm(ctx, "update_sellers:web:rejected_rows")
+		require.NoError(t, err)
+		require.Equal(t, "Importación de vendedores del canal web: 1 fila rechazada de 3", alarm.Message)
+		require.Contains(t, alarm.Details, "Línea 3, columna shop, valor «TDA-999»: shop TDA-999 not found in channel web")
 	})
 }
 
@@ -409,6 +572,8 @@ func TestUpdateSellers(t *testing.T) {
 	onBothStores(t, func(t *testing.T, open func(t *testing.T) bulkStore) {
 		env := setupBulk(t, open(t))
 		ctx := context.Background()
+		_, err := env.importShops(t, env.putFile(t, "shops/happy.csv"), false)
+		require.NoError(t, err)
 		res, err := env.sellers.Handle(ctx, usecases.UpdateSellersInput{ChannelSlug: "web", FileKey: env.putFile(t, "sellers/happy.csv")})
 		require.NoError(t, err)
 		require.Equal(t, 4, res.Created)
@@ -420,9 +585,18 @@ func TestUpdateSellers(t *testing.T) {
 		_, err = env.store.Outlet(ctx, domain.KindShop, env.channel.ID, "VEN-001")
 		require.ErrorIs(t, err, domain.ErrNotFound, "sellers are not shops")
 
-		res, err = env.sellers.Handle(ctx, usecases.UpdateSellersInput{ChannelSlug: "web", FileKey: env.putFile(t, "sellers/windows1252_spanish.csv"), Force: true})
+		spanish := env.putFile(t, "sellers/windows1252_spanish.csv")
+		_, err = env.sellers.Handle(ctx, usecases.UpdateSellersInput{ChannelSlug: "web", FileKey: spanish})
+		require.ErrorIs(t, err, usecases.ErrSafetyValve)
+		alarm, err := env.store.OpenAlarm(ctx, "update_sellers:web:safety_valve")
 		require.NoError(t, err)
-		require.Equal(t, 2, res.Created)
+		require.Contains(t, alarm.Message, "desactivaría 3 de 3 vendedores activos")
+		require.Contains(t, alarm.Details, "Vendedores que se desactivarían: 3 (faltan en el fichero: 3; el fichero los marca como no activos: 0).")
+		require.Contains(t, alarm.Details, "No se ha desactivado ningún vendedor")
+
+		res, err = env.sellers.Handle(ctx, usecases.UpdateSellersInput{ChannelSlug: "web", FileKey: spanish, Force: true})
+		require.NoError(t, err)
+		require.Equal(t, 0, res.Created, "the run held back by the valve created them")
 		require.Equal(t, 3, res.Disabled, "VEN-004 was disabled already")
 		require.Equal(t, "Windows-1252", res.Encoding)
 		jose, err := env.store.Outlet(ctx, domain.KindSeller, env.channel.ID, "VEN-101")

@@ -13,7 +13,10 @@ type UpdateSellersInput struct {
 	ChannelSlug string `json:"channel_slug"`
 	// FileKey is the blob-store key of the CSV file of sellers.
 	FileKey string `json:"file_key"`
-	// Force disables missing sellers even when the safety valve would stop it.
+	// Force disables the sellers that the file leaves out or marks as not
+	// enabled even when they are more than ImportConfig.MaxDisableShare of
+	// the channel's enabled sellers. It never makes a file without valid
+	// rows disable anything.
 	Force bool `json:"force,omitempty"`
 }
 
@@ -23,7 +26,7 @@ func (UpdateSellersInput) Kind() string { return "update_sellers" }
 // UpdateSellers runs update_sellers: it imports a channel's sellers from a
 // CSV file in the blob store, with the same rules as UpdateShops. A seller
 // file may also have a shop column (tienda) with the code of the seller's
-// shop.
+// shop, which must be a shop of the same channel: import the shops first.
 type UpdateSellers struct{ imp *outletImporter }
 
 // NewUpdateSellers builds the handler.

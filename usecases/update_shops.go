@@ -18,22 +18,28 @@ type UpdateShopsInput struct {
 	ChannelSlug string `json:"channel_slug"`
 	// FileKey is the blob-store key of the CSV file of shops.
 	FileKey string `json:"file_key"`
-	// Force disables missing shops even when the safety valve would stop it.
+	// Force disables the shops that the file leaves out or marks as not
+	// enabled even when they are more than ImportConfig.MaxDisableShare of
+	// the channel's enabled shops. It never makes a file without valid
+	// rows disable anything.
 	Force bool `json:"force,omitempty"`
 }
 
 // Kind returns the job's name on the queue.
 func (UpdateShopsInput) Kind() string { return "update_shops" }
 
-// ErrSafetyValve is returned when an import would disable too much and
-// was not forced. Nothing was disabled.
+// ErrSafetyValve is returned when the safety valve held back an import's
+// disabling. Nothing was disabled, but the creates and updates of the file
+// were applied, so the error does not match domain.ErrInvalid.
 var ErrSafetyValve = errors.New("import stopped by the safety valve")
 
 // ImportConfig tunes the shop and seller imports.
 type ImportConfig struct {
 	// MaxDisableShare is the largest share of the channel's enabled
-	// entries that an import disables without Force; above it the import
-	// disables nothing and raises an alarm. Default 0.5 (50 %).
+	// entries that an import disables without Force, counting both the
+	// entries missing from the file and those its rows mark as not
+	// enabled. Above it the import disables nothing and raises an alarm.
+	// Default 0.5 (50 %).
 	MaxDisableShare float64
 	// BatchRows is how many rows are staged at once. Default 5000.
 	BatchRows int
@@ -93,9 +99,16 @@ type ImportResult struct {
 	Created   int `json:"created"`
 	Updated   int `json:"updated"`
 	Unchanged int `json:"unchanged"`
-	Disabled  int `json:"disabled"`
-	// NotDisabled counts entries missing from the file that the safety
-	// valve left enabled.
+	// Disabled counts the enabled entries that the import disabled: those
+	// missing from the file and those whose row has enabled no. Updated
+	// counts the latter too.
+	Disabled int `json:"disabled"`
+	// HeldBack is true when the safety valve stopped the disabling: the
+	// creates and updates of the file were applied, and the NotDisabled
+	// entries stay enabled.
+	HeldBack bool `json:"held_back"`
+	// NotDisabled counts the entries that the import would have disabled,
+	// by either route, and that the safety valve left enabled.
 	NotDisabled int `json:"not_disabled"`
 	// Rejected counts rejected rows; RejectedRows lists their problems,
 	// one entry per wrong field, capped at ImportConfig.MaxReportedRows.
@@ -188,26 +201,21 @@ func outletColumns(kind domain.OutletKind) []bulkcsv.Column {
 	return cols
 }
 
-// kindName is the Spanish plural used in alarms.
-func (imp *outletImporter) kindName() string {
-	if imp.kind == domain.KindSeller {
-		return "vendedores"
-	}
-	return "tiendas"
-}
-
-// run imports one file into one channel in one transaction: rows are
-// validated and staged, each code keeps its first line (a repeat is
-// rejected naming both lines), the outlets of valid rows are created or
+// run imports one file into one channel in one transaction. Rows are
+// validated and staged, and each code keeps its first line (a repeat is
+// rejected naming both lines). The outlets of valid rows are created or
 // updated, and the channel's enabled outlets whose codes are not in the
 // file are disabled. A rejected row whose code could be read keeps its
-// outlet enabled, so a typo in one column never disables a shop.
+// outlet enabled, so a typo in one column never disables a shop. A seller
+// row whose shop is not a shop of the channel is rejected.
 //
-// The safety valve: when the file has no valid rows, or would disable more
-// than MaxDisableShare of the channel's enabled outlets, nothing is
-// disabled unless force is set. The creates and updates are still applied,
-// one alarm is raised, and the error (matching ErrSafetyValve) says how to
-// force it.
+// The safety valve: the outlets an import would disable are those missing
+// from the file plus those whose row has enabled no. When they are more
+// than MaxDisableShare of the channel's enabled outlets and force is not
+// set, or when the file has no valid rows (force or not), nothing is
+// disabled by either route. The creates and updates are still applied,
+// one alarm is raised, and the error matches ErrSafetyValve and says what
+// to do.
 func (imp *outletImporter) run(ctx context.Context, job, slug, fileKey string, force bool) (ImportResult, error) {
 	res := ImportResult{Channel: slug, Forced: force, RejectedRows: []RejectedRow{}}
 	log := imp.logger.With("job", job, "channel", slug, "file_key", fileKey)
@@ -241,10 +249,13 @@ func (imp *outletImporter) run(ctx context.Context, job, slug, fileKey string, f
 		log.InfoContext(ctx, "ignoring unknown columns", "columns", reader.Ignored)
 	}
 
-	var stopped bool
-	var plan ports.ImportPlan
+	var plan, done ports.ImportPlan
+	var valve valveDecision
 	err = imp.outlets.ImportOutlets(ctx, imp.kind, channel.ID, func(ctx context.Context, st ports.OutletImport) error {
 		if err := imp.stageFile(ctx, reader, channel.ID, st, &res); err != nil {
+			return err
+		}
+		if err := imp.rejectUnknownShops(ctx, st, slug, &res); err != nil {
 			return err
 		}
 
@@ -262,39 +273,86 @@ func (imp *outletImporter) run(ctx context.Context, job, slug, fileKey string, f
 			return err
 		}
 		res.Rejected += plan.Duplicates
-		kept := plan.Create + plan.Update + plan.Unchanged
-		stopped = kept == 0 || float64(plan.Disable) > imp.cfg.MaxDisableShare*float64(plan.Enabled)
+		valve = imp.decide(plan, force)
 
-		done, err := st.Apply(ctx, imp.clock.Now(), !stopped || force)
-		if err != nil {
-			return err
-		}
-		res.Created, res.Updated, res.Unchanged, res.Disabled = done.Create, done.Update, done.Unchanged, done.Disable
-		if stopped && !force {
-			res.NotDisabled = plan.Disable
-		}
-		return nil
+		done, err = st.Apply(ctx, imp.clock.Now(), !valve.hold)
+		return err
 	})
 	if err != nil {
 		return res, err
 	}
+	res.Created, res.Updated, res.Unchanged = done.Create, done.Update, done.Unchanged
+	res.Disabled = done.Disable + done.DisableInFile
+	if valve.hold {
+		res.HeldBack = true
+		res.NotDisabled = plan.Disable + plan.DisableInFile
+	}
 
 	log.InfoContext(ctx, "import finished", "rows", res.Rows, "created", res.Created, "updated", res.Updated,
-		"unchanged", res.Unchanged, "disabled", res.Disabled, "rejected", res.Rejected, "not_disabled", res.NotDisabled)
+		"unchanged", res.Unchanged, "disabled", res.Disabled, "rejected", res.Rejected, "held_back", res.HeldBack,
+		"not_disabled", res.NotDisabled)
 
 	if res.Rejected > 0 {
 		if err := imp.raiseRejectedAlarm(ctx, job, slug, fileKey, &res); err != nil {
 			return res, err
 		}
 	}
-	if stopped && !force {
-		if err := imp.raiseValveAlarm(ctx, job, slug, fileKey, plan, &res); err != nil {
+	if valve.hold {
+		if err := imp.raiseValveAlarm(ctx, job, slug, fileKey, plan, valve, &res); err != nil {
 			return res, err
 		}
-		return res, domain.Permanent(fmt.Errorf("%w: channel %s: the file would disable %d of %d enabled %ss and has %d valid rows; nothing was disabled; check the file, or run again with force to disable them: %w",
-			ErrSafetyValve, slug, plan.Disable, plan.Enabled, imp.kind, plan.Create+plan.Update+plan.Unchanged, domain.ErrInvalid))
+		return res, domain.Permanent(imp.valveError(slug, plan, valve))
 	}
 	return res, nil
+}
+
+// valveDecision is the safety valve's decision about an import.
+type valveDecision struct {
+	// hold is true when the import disables nothing.
+	hold bool
+	// empty is true when the file has no valid rows; force cannot
+	// override that.
+	empty bool
+}
+
+// decide applies the safety valve to a plan. The outlets that the import
+// would disable are those missing from the file plus those its rows turn
+// off, because both routes end with the same outlets disabled.
+func (imp *outletImporter) decide(plan ports.ImportPlan, force bool) valveDecision {
+	if plan.Create+plan.Update+plan.Unchanged == 0 {
+		return valveDecision{hold: true, empty: true}
+	}
+	disable := plan.Disable + plan.DisableInFile
+	over := float64(disable) > imp.cfg.MaxDisableShare*float64(plan.Enabled)
+	return valveDecision{hold: over && !force}
+}
+
+// valveError returns the error of an import that the safety valve held
+// back. It is no domain.ErrInvalid: the creates and updates of the file
+// were applied, so the input was not rejected as a whole.
+func (imp *outletImporter) valveError(slug string, plan ports.ImportPlan, valve valveDecision) error {
+	if valve.empty {
+		return fmt.Errorf("%w: channel %s: the %s file has no valid rows, so nothing was disabled, even with Force; fix the rejected rows (check the delimiter and the header) and import the file again",
+			ErrSafetyValve, slug, imp.kind)
+	}
+	return fmt.Errorf("%w: channel %s: the file would disable %d of %d enabled %ss (%d missing from the file, %d by rows with enabled no), more than the %.0f %% allowed; the creates and updates of the file were applied but nothing was disabled; check the file, and to apply it anyway, set Force (the command's --force flag)",
+		ErrSafetyValve, slug, plan.Disable+plan.DisableInFile, plan.Enabled, imp.kind, plan.Disable, plan.DisableInFile,
+		imp.cfg.MaxDisableShare*100)
+}
+
+// rejectUnknownShops rejects the seller rows whose shop is not a shop of
+// the channel.
+func (imp *outletImporter) rejectUnknownShops(ctx context.Context, st ports.OutletImport, slug string, res *ImportResult) error {
+	unknown, total, err := st.RejectUnknownShops(ctx, imp.cfg.MaxReportedRows)
+	if err != nil {
+		return err
+	}
+	for _, u := range unknown {
+		imp.reject(res, RejectedRow{Line: u.Line, Column: "shop", Value: u.ShopCode,
+			Error: fmt.Sprintf("shop %s not found in channel %s; import the shops first", u.ShopCode, slug)})
+	}
+	res.Rejected += total
+	return nil
 }
 
 // stageFile reads every row, validates it and stages it in batches. A
@@ -458,57 +516,4 @@ func (imp *outletImporter) reject(res *ImportResult, r RejectedRow) {
 	if len(res.RejectedRows) < imp.cfg.MaxReportedRows {
 		res.RejectedRows = append(res.RejectedRows, r)
 	}
-}
-
-func (imp *outletImporter) raiseRejectedAlarm(ctx context.Context, job, slug, fileKey string, res *ImportResult) error {
-	var details strings.Builder
-	fmt.Fprintf(&details, "Fichero: %s\n", fileKey)
-	for i, r := range res.RejectedRows {
-		if i == imp.cfg.MaxAlarmRows {
-			break
-		}
-		fmt.Fprintf(&details, "Línea %d", r.Line)
-		if r.Column != "" {
-			fmt.Fprintf(&details, ", columna %s", r.Column)
-		}
-		if r.Value != "" {
-			fmt.Fprintf(&details, ", valor «%s»", r.Value)
-		}
-		fmt.Fprintf(&details, ": %s\n", r.Error)
-	}
-	if shown := min(len(res.RejectedRows), imp.cfg.MaxAlarmRows); res.Rejected > shown {
-		fmt.Fprintf(&details, "… y más errores: %d filas rechazadas en total.\n", res.Rejected)
-	}
-
-	msg := fmt.Sprintf("Importación de %s del canal %s: %d filas rechazadas de %d", imp.kindName(), slug, res.Rejected, res.Rows)
-	return imp.raise(ctx, job+":"+slug+":rejected_rows", msg, details.String(), res)
-}
-
-func (imp *outletImporter) raiseValveAlarm(ctx context.Context, job, slug, fileKey string, plan ports.ImportPlan, res *ImportResult) error {
-	kept := plan.Create + plan.Update + plan.Unchanged
-	var msg string
-	if kept == 0 {
-		msg = fmt.Sprintf("Importación de %s del canal %s detenida: el fichero no tiene ninguna fila válida", imp.kindName(), slug)
-	} else {
-		msg = fmt.Sprintf("Importación de %s del canal %s detenida: desactivaría %d de %d %s activos (más del %.0f %% permitido)",
-			imp.kindName(), slug, plan.Disable, plan.Enabled, imp.kindName(), imp.cfg.MaxDisableShare*100)
-	}
-	details := fmt.Sprintf("Fichero: %s\nFilas válidas: %d. Filas rechazadas: %d.\n"+
-		"No se ha desactivado ningún registro; las altas y cambios sí se han aplicado.\n"+
-		"Revise el fichero. Si es correcto, vuelva a lanzar la importación con la opción force para desactivar los %d que faltan.",
-		fileKey, kept, res.Rejected, plan.Disable)
-	return imp.raise(ctx, job+":"+slug+":safety_valve", msg, details, res)
-}
-
-func (imp *outletImporter) raise(ctx context.Context, name, msg, details string, res *ImportResult) error {
-	alarm, err := domain.NewAlarm(name, msg, details, imp.clock.Now())
-	if err != nil {
-		return err
-	}
-	if _, err := imp.alarms.RaiseAlarm(ctx, alarm); err != nil {
-		return fmt.Errorf("raise alarm %q: %w", name, err)
-	}
-	res.AlarmRaised = true
-	imp.logger.WarnContext(ctx, "alarm raised", "alarm", name, "message", msg)
-	return nil
 }

@@ -105,12 +105,13 @@ func (s *Store) RunOutletImport(ctx context.Context, kind domain.OutletKind, cha
 		max_discount_percent INTEGER NOT NULL,
 		can_sell_devices     BOOLEAN NOT NULL,
 		esim_allowed         BOOLEAN NOT NULL,
-		first_line           INTEGER
+		first_line           INTEGER,
+		shop_missing         BOOLEAN NOT NULL DEFAULT FALSE
 	)`); err != nil {
 		return s.Err(err, "create stage table")
 	}
 
-	imp := &outletImport{s: s, table: table, channelID: channelID, stage: stage}
+	imp := &outletImport{s: s, kind: kind, table: table, channelID: channelID, stage: stage}
 	if imp.stage == nil {
 		imp.stage = s.insertStage
 	}
@@ -160,6 +161,7 @@ func rowPlaceholders(from, n int) string {
 
 type outletImport struct {
 	s         *Store
+	kind      domain.OutletKind
 	table     string
 	channelID int64
 	stage     StageFunc
@@ -230,9 +232,56 @@ func (imp *outletImport) Duplicates(ctx context.Context, limit int) ([]ports.Dup
 	return out, imp.s.Err(rows.Err(), "list repeated codes")
 }
 
+func (imp *outletImport) RejectUnknownShops(ctx context.Context, limit int) ([]ports.UnknownShop, int, error) {
+	if imp.plan != nil {
+		return nil, 0, fmt.Errorf("reject unknown shops: the import was already planned")
+	}
+	if imp.kind != domain.KindSeller {
+		return nil, 0, nil
+	}
+	if err := imp.finish(ctx); err != nil {
+		return nil, 0, err
+	}
+	if limit <= 0 {
+		limit = 1000
+	}
+	q := imp.s.Q(ctx)
+
+	// Only the rows Apply would use are checked, so a repeated code stays
+	// a repeat and a row is never reported twice.
+	res, err := q.ExecContext(ctx, `UPDATE `+StageTable+` AS s SET valid = FALSE, shop_missing = TRUE
+		WHERE `+keptRow+` AND s.shop_code <> ''
+		AND NOT EXISTS (SELECT 1 FROM shops AS o WHERE o.channel_id = $1 AND o.code = s.shop_code)`, imp.channelID)
+	if err != nil {
+		return nil, 0, imp.s.Err(err, "check the shops of the sellers")
+	}
+	total := affected(res)
+	if total == 0 {
+		return nil, 0, nil
+	}
+
+	rows, err := q.QueryContext(ctx, `SELECT line, shop_code FROM `+StageTable+` WHERE shop_missing ORDER BY line LIMIT $1`, limit)
+	if err != nil {
+		return nil, 0, imp.s.Err(err, "list sellers of unknown shops")
+	}
+	defer rows.Close()
+	var out []ports.UnknownShop
+	for rows.Next() {
+		var u ports.UnknownShop
+		if err := rows.Scan(&u.Line, &u.ShopCode); err != nil {
+			return nil, 0, imp.s.Err(err, "scan seller of an unknown shop")
+		}
+		out = append(out, u)
+	}
+	return out, total, imp.s.Err(rows.Err(), "list sellers of unknown shops")
+}
+
 // keptRow selects the staged rows an import applies: valid, and the first
 // of their code.
 const keptRow = `s.valid AND (s.first_line IS NULL OR s.line = s.first_line)`
+
+// turnsOff is true when staged row s disables the enabled stored outlet o.
+const turnsOff = `(o.enabled AND NOT s.enabled)`
 
 // differs is true when stored outlet o differs from staged row s.
 func differs() string {
@@ -262,9 +311,10 @@ func (imp *outletImport) Plan(ctx context.Context) (ports.ImportPlan, error) {
 
 	err = q.QueryRowContext(ctx, `SELECT
 			COALESCE(SUM(CASE WHEN `+differs()+` THEN 1 ELSE 0 END), 0),
-			COALESCE(SUM(CASE WHEN `+differs()+` THEN 0 ELSE 1 END), 0)
+			COALESCE(SUM(CASE WHEN `+differs()+` THEN 0 ELSE 1 END), 0),
+			COALESCE(SUM(CASE WHEN `+turnsOff+` THEN 1 ELSE 0 END), 0)
 		FROM `+StageTable+` AS s JOIN `+imp.table+` AS o ON o.channel_id = $1 AND o.code = s.code
-		WHERE `+keptRow, imp.channelID).Scan(&p.Update, &p.Unchanged)
+		WHERE `+keptRow, imp.channelID).Scan(&p.Update, &p.Unchanged, &p.DisableInFile)
 	if err != nil {
 		return p, imp.s.Err(err, "count %s to update", imp.table)
 	}
@@ -285,7 +335,7 @@ func (imp *outletImport) Plan(ctx context.Context) (ports.ImportPlan, error) {
 	return p, nil
 }
 
-func (imp *outletImport) Apply(ctx context.Context, at time.Time, disableMissing bool) (ports.ImportPlan, error) {
+func (imp *outletImport) Apply(ctx context.Context, at time.Time, disable bool) (ports.ImportPlan, error) {
 	plan, err := imp.Plan(ctx)
 	if err != nil {
 		return plan, err
@@ -296,7 +346,7 @@ func (imp *outletImport) Apply(ctx context.Context, at time.Time, disableMissing
 	// Disabling runs first, while the table holds only the outlets that
 	// existed before the import, and not at all when the plan found none
 	// to disable.
-	if disableMissing && plan.Disable > 0 {
+	if disable && plan.Disable > 0 {
 		res, err := q.ExecContext(ctx, `UPDATE `+imp.table+` AS o SET enabled = FALSE, updated_at = $2
 			WHERE o.channel_id = $1 AND o.enabled
 			AND NOT EXISTS (SELECT 1 FROM `+StageTable+` AS s WHERE s.code = o.code)`, imp.channelID, T(at))
@@ -306,19 +356,26 @@ func (imp *outletImport) Apply(ctx context.Context, at time.Time, disableMissing
 		out.Disable = affected(res)
 	}
 
-	if plan.Update > 0 {
-		sets := make([]string, len(outletFields))
-		for i, f := range outletFields {
-			sets[i] = f + " = s." + f
+	if plan.DisableInFile > 0 {
+		if err := imp.applyTurnsOff(ctx, at, disable, &out); err != nil {
+			return out, err
 		}
-		res, err := q.ExecContext(ctx, `UPDATE `+imp.table+` AS o SET `+strings.Join(sets, ", ")+`, updated_at = $2
+	}
+
+	if plan.Update > 0 {
+		res, err := q.ExecContext(ctx, `UPDATE `+imp.table+` AS o SET `+setFromStage()+`, updated_at = $2
 			FROM `+StageTable+` AS s
 			WHERE o.channel_id = $1 AND o.code = s.code AND `+keptRow+` AND `+differs(),
 			imp.channelID, T(at))
 		if err != nil {
 			return out, imp.s.Err(err, "update %s", imp.table)
 		}
-		out.Update = affected(res)
+		out.Update += affected(res)
+	}
+	if !disable {
+		// The rows whose only change was to disable their outlet changed
+		// nothing.
+		out.Unchanged = plan.Unchanged + plan.Update - out.Update
 	}
 
 	if plan.Create == 0 {
@@ -340,6 +397,41 @@ func (imp *outletImport) Apply(ctx context.Context, at time.Time, disableMissing
 	}
 	out.Create = affected(res)
 	return out, nil
+}
+
+// applyTurnsOff handles the rows that disable an enabled outlet. When
+// disable is true, it applies them whole and counts them in out.Update and
+// out.DisableInFile. When false, it stages them as enabled, so that the
+// update that follows changes only their other fields.
+func (imp *outletImport) applyTurnsOff(ctx context.Context, at time.Time, disable bool, out *ports.ImportPlan) error {
+	q := imp.s.Q(ctx)
+	if !disable {
+		_, err := q.ExecContext(ctx, `UPDATE `+StageTable+` AS s SET enabled = TRUE
+			WHERE `+keptRow+` AND NOT s.enabled
+			AND EXISTS (SELECT 1 FROM `+imp.table+` AS o WHERE o.channel_id = $1 AND o.code = s.code AND o.enabled)`,
+			imp.channelID)
+		return imp.s.Err(err, "hold back the rows that disable %s", imp.table)
+	}
+
+	res, err := q.ExecContext(ctx, `UPDATE `+imp.table+` AS o SET `+setFromStage()+`, updated_at = $2
+		FROM `+StageTable+` AS s
+		WHERE o.channel_id = $1 AND o.code = s.code AND `+keptRow+` AND `+turnsOff,
+		imp.channelID, T(at))
+	if err != nil {
+		return imp.s.Err(err, "disable %s by row", imp.table)
+	}
+	out.DisableInFile = affected(res)
+	out.Update += out.DisableInFile
+	return nil
+}
+
+// setFromStage returns the SET list that copies every field of staged row s.
+func setFromStage() string {
+	sets := make([]string, len(outletFields))
+	for i, f := range outletFields {
+		sets[i] = f + " = s." + f
+	}
+	return strings.Join(sets, ", ")
 }
 
 // timeParam returns placeholder $n typed as a time where the database needs

@@ -154,6 +154,130 @@ func testOutlets(t *testing.T, open Opener) {
 		require.True(t, o.Enabled)
 	})
 
+	t.Run("ImportRowsDisable", func(t *testing.T) {
+		t.Parallel()
+		for _, disable := range []bool{false, true} {
+			_, os, c := setup(t)
+			for _, code := range []string{"RENAMED", "SAME", "OFF"} {
+				o := outletRow(0, code, "Igual", true).Outlet
+				o.ChannelID = c.ID
+				o.Enabled = code != "OFF"
+				save(t, os, o)
+			}
+			rows := []ports.OutletRow{
+				outletRow(2, "RENAMED", "Nuevo nombre", true),
+				outletRow(3, "SAME", "Igual", true),
+				outletRow(4, "OFF", "Igual", true),
+			}
+			for i := range rows {
+				rows[i].Outlet.Enabled = false
+			}
+
+			at := base.Add(time.Hour)
+			err := os.ImportOutlets(ctx, domain.KindShop, c.ID, func(ctx context.Context, imp ports.OutletImport) error {
+				require.NoError(t, imp.Stage(ctx, rows))
+				plan, err := imp.Plan(ctx)
+				require.NoError(t, err)
+				require.Equal(t, ports.ImportPlan{Update: 2, Unchanged: 1, DisableInFile: 2, Enabled: 2}, plan)
+
+				done, err := imp.Apply(ctx, at, disable)
+				require.NoError(t, err)
+				if disable {
+					require.Equal(t, plan, done)
+				} else {
+					require.Equal(t, ports.ImportPlan{Update: 1, Unchanged: 2, Enabled: 2}, done,
+						"only the rename of RENAMED applies")
+				}
+				return nil
+			})
+			require.NoError(t, err)
+
+			renamed, err := os.Outlet(ctx, domain.KindShop, c.ID, "RENAMED")
+			require.NoError(t, err)
+			require.Equal(t, "Nuevo nombre", renamed.Name)
+			require.Equal(t, !disable, renamed.Enabled)
+			same, err := os.Outlet(ctx, domain.KindShop, c.ID, "SAME")
+			require.NoError(t, err)
+			require.Equal(t, !disable, same.Enabled)
+			require.Equal(t, disable, same.UpdatedAt.Equal(at), "a held-back row does not touch its outlet")
+		}
+	})
+
+	t.Run("ImportRejectsUnknownShops", func(t *testing.T) {
+		t.Parallel()
+		s, os, c := setup(t)
+		other, err := s.CreateChannel(ctx, domain.Channel{Slug: "otro", Name: "Otro"})
+		require.NoError(t, err)
+		shop := func(channelID int64, code string, enabled bool) {
+			o := outletRow(0, code, "Tienda", true).Outlet
+			o.ChannelID, o.Enabled = channelID, enabled
+			save(t, os, o)
+		}
+		shop(c.ID, "TDA-1", true)
+		shop(c.ID, "TDA-OFF", false)
+		shop(other.ID, "TDA-X", true)
+		stored := domain.Outlet{Kind: domain.KindSeller, ChannelID: c.ID, Code: "VEN-2", Name: "Antes", Enabled: true, ShopCode: "TDA-1"}
+		save(t, os, stored)
+
+		seller := func(line int, code, shopCode string, valid bool) ports.OutletRow {
+			r := outletRow(line, code, "Vendedor", valid)
+			r.Outlet.Kind, r.Outlet.ShopCode = domain.KindSeller, shopCode
+			return r
+		}
+		err = os.ImportOutlets(ctx, domain.KindSeller, c.ID, func(ctx context.Context, imp ports.OutletImport) error {
+			require.NoError(t, imp.Stage(ctx, []ports.OutletRow{
+				seller(2, "VEN-1", "TDA-1", true),
+				seller(3, "VEN-2", "TDA-X", true), // a shop of another channel
+				seller(4, "VEN-3", "", true),
+				seller(5, "VEN-4", "TDA-OFF", true),
+				seller(6, "VEN-5", "TDA-9", false), // rejected already
+				seller(7, "VEN-1", "TDA-9", true),  // a repeat, reported as such
+				seller(8, "VEN-6", "TDA-9", true),
+			}))
+
+			unknown, total, err := imp.RejectUnknownShops(ctx, 1)
+			require.NoError(t, err)
+			require.Equal(t, []ports.UnknownShop{{Line: 3, ShopCode: "TDA-X"}}, unknown)
+			require.Equal(t, 2, total)
+
+			dups, err := imp.Duplicates(ctx, 10)
+			require.NoError(t, err)
+			require.Equal(t, []ports.DuplicateCode{{Code: "VEN-1", FirstLine: 2, Line: 7}}, dups)
+
+			plan, err := imp.Plan(ctx)
+			require.NoError(t, err)
+			require.Equal(t, ports.ImportPlan{Create: 3, Enabled: 1, Duplicates: 1}, plan)
+			_, _, err = imp.RejectUnknownShops(ctx, 1)
+			require.Error(t, err, "too late after Plan")
+
+			_, err = imp.Apply(ctx, base, true)
+			return err
+		})
+		require.NoError(t, err)
+
+		list, err := os.ListOutlets(ctx, domain.KindSeller, c.ID)
+		require.NoError(t, err)
+		codes := []string{}
+		for _, o := range list {
+			codes = append(codes, o.Code)
+		}
+		require.Equal(t, []string{"VEN-1", "VEN-2", "VEN-3", "VEN-4"}, codes)
+		kept, err := os.Outlet(ctx, domain.KindSeller, c.ID, "VEN-2")
+		require.NoError(t, err)
+		require.Equal(t, "TDA-1", kept.ShopCode, "the rejected row changed nothing")
+		require.True(t, kept.Enabled, "the rejected row keeps its seller enabled")
+
+		err = os.ImportOutlets(ctx, domain.KindShop, c.ID, func(ctx context.Context, imp ports.OutletImport) error {
+			require.NoError(t, imp.Stage(ctx, []ports.OutletRow{outletRow(2, "TDA-2", "Tienda", true)}))
+			unknown, total, err := imp.RejectUnknownShops(ctx, 10)
+			require.NoError(t, err)
+			require.Empty(t, unknown, "a shop import checks no shop codes")
+			require.Zero(t, total)
+			return nil
+		})
+		require.NoError(t, err)
+	})
+
 	t.Run("ImportRollsBack", func(t *testing.T) {
 		t.Parallel()
 		_, os, c := setup(t)
