@@ -458,7 +458,7 @@ func TestUpdateShopsForceNoValidRows(t *testing.T) {
 
 		res, err := env.importShops(t, env.putFile(t, "shops/twenty_wrong_delimiter.csv"), true)
 		require.ErrorIs(t, err, usecases.ErrSafetyValve)
-		require.NotErrorIs(t, err, domain.ErrInvalid)
+		require.ErrorIs(t, err, domain.ErrInvalid, "no row was applied, so the file was rejected as a whole")
 		require.ErrorContains(t, err, "the shop file has no valid rows, so nothing was disabled, even with Force")
 		require.Equal(t, 20, res.Rejected)
 		require.True(t, res.HeldBack)

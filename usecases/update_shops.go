@@ -30,7 +30,8 @@ func (UpdateShopsInput) Kind() string { return "update_shops" }
 
 // ErrSafetyValve is returned when the safety valve held back an import's
 // disabling. Nothing was disabled, but the creates and updates of the file
-// were applied, so the error does not match domain.ErrInvalid.
+// were applied, so the error does not match domain.ErrInvalid unless the
+// file had no valid rows at all.
 var ErrSafetyValve = errors.New("import stopped by the safety valve")
 
 // ImportConfig tunes the shop and seller imports.
@@ -328,12 +329,13 @@ func (imp *outletImporter) decide(plan ports.ImportPlan, force bool) valveDecisi
 }
 
 // valveError returns the error of an import that the safety valve held
-// back. It is no domain.ErrInvalid: the creates and updates of the file
-// were applied, so the input was not rejected as a whole.
+// back. Only a file without valid rows, which changed nothing, was
+// rejected as a whole and matches domain.ErrInvalid. Otherwise the
+// creates and updates of the file were applied, so the error does not.
 func (imp *outletImporter) valveError(slug string, plan ports.ImportPlan, valve valveDecision) error {
 	if valve.empty {
-		return fmt.Errorf("%w: channel %s: the %s file has no valid rows, so nothing was disabled, even with Force; fix the rejected rows (check the delimiter and the header) and import the file again",
-			ErrSafetyValve, slug, imp.kind)
+		return fmt.Errorf("%w: channel %s: the %s file has no valid rows, so nothing was disabled, even with Force; fix the rejected rows (check the delimiter and the header) and import the file again: %w",
+			ErrSafetyValve, slug, imp.kind, domain.ErrInvalid)
 	}
 	return fmt.Errorf("%w: channel %s: the file would disable %d of %d enabled %ss (%d missing from the file, %d by rows with enabled no), more than the %.0f %% allowed; the creates and updates of the file were applied but nothing was disabled; check the file, and to apply it anyway, set Force (the command's --force flag)",
 		ErrSafetyValve, slug, plan.Disable+plan.DisableInFile, plan.Enabled, imp.kind, plan.Disable, plan.DisableInFile,
