@@ -31,8 +31,17 @@
 //
 // # Registration and failure policy
 //
-// Handlers has one field per job kind; a nil field leaves the kind
-// unregistered, and enqueueing it fails with *UnknownKindError. A handler
+// Handlers has one field per job kind. A nil field leaves the kind
+// unregistered: its jobs can still be enqueued and wait, with no attempt
+// spent, for an engine that has the handler. Only a kind that is not one of
+// the module's jobs fails with *UnknownKindError.
+//
+// NOTE: River's leader rescues stuck jobs of every kind, and discards the
+// stuck jobs of kinds it has no handler for. Where engines register
+// different kinds, a job whose worker died may therefore be discarded
+// instead of run again when the leader lacks its handler.
+//
+// A handler
 // error marked with domain.Permanent, or a validation error, cancels the
 // job at once. Any other error retries it with backoff until the kind's
 // maximum attempts (DefaultPolicies, Config.Policies). Each kind has a

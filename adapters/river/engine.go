@@ -28,18 +28,19 @@ var _ ports.JobQueue = (*Engine)(nil)
 // ErrUnknownKind is matched by every *UnknownKindError.
 var ErrUnknownKind = errors.New("unknown job kind")
 
-// UnknownKindError is returned when a job's kind has no handler in this
-// engine's Handlers.
+// UnknownKindError is returned when a job's kind is neither one of the
+// module's jobs (the kinds of DefaultPolicies and Config.Policies) nor
+// registered in this engine's Handlers.
 type UnknownKindError struct {
 	// Kind is the rejected job kind.
 	Kind string
-	// Registered lists the kinds that have a handler, sorted.
+	// Registered lists the kinds that this engine accepts, sorted.
 	Registered []string
 }
 
-// Error names the kind and the registered kinds.
+// Error names the kind and the accepted kinds.
 func (e *UnknownKindError) Error() string {
-	return fmt.Sprintf("job kind %q has no handler in this job engine (registered kinds: %s); set its field in river.Handlers",
+	return fmt.Sprintf("unknown job kind %q (known kinds: %s); register a handler for it in river.Handlers or its policy in Config.Policies",
 		e.Kind, strings.Join(e.Registered, ", "))
 }
 
@@ -53,6 +54,7 @@ type Engine struct {
 	cfg      Config
 	logger   *slog.Logger
 	policies map[string]KindPolicy // registered kinds only
+	known    map[string]KindPolicy // every kind that may be enqueued
 	kinds    []string              // registered kinds, sorted
 	periodic []string              // kinds of the periodic jobs given to River
 	backend  backend
@@ -139,7 +141,7 @@ func NewPostgres(store *postgres.Store, handlers Handlers, cfg Config) (*Engine,
 	}
 	// Without Workers or Queues the client only inserts. It cannot check
 	// kinds, so the engine checks them before inserting.
-	txClient, err := rq.NewClient(riverdatabasesql.New(store.DB()), &rq.Config{Logger: riverCfg.Logger})
+	txClient, err := rq.NewClient(riverdatabasesql.New(store.DB()), &rq.Config{Logger: riverCfg.Logger, SkipUnknownJobCheck: true})
 	if err != nil {
 		return nil, fmt.Errorf("river: create postgres insert client: %w", err)
 	}
@@ -157,7 +159,7 @@ func newEngine(handlers Handlers, cfg Config) (*Engine, *rq.Config, error) {
 	logger := cfg.Logger
 	all := cfg.policies()
 
-	e := &Engine{cfg: cfg, logger: logger, policies: map[string]KindPolicy{}}
+	e := &Engine{cfg: cfg, logger: logger, policies: map[string]KindPolicy{}, known: all}
 	workers := rq.NewWorkers()
 	longest := time.Duration(0)
 	for _, r := range handlers.registrations() {
@@ -173,6 +175,7 @@ func newEngine(handlers Handlers, cfg Config) (*Engine, *rq.Config, error) {
 			return nil, nil, fmt.Errorf("river: register %s: %w", r.kind, err)
 		}
 		e.policies[r.kind] = policy
+		e.known[r.kind] = policy
 		e.kinds = append(e.kinds, r.kind)
 		longest = max(longest, policy.Timeout)
 	}
@@ -199,6 +202,12 @@ func newEngine(handlers Handlers, cfg Config) (*Engine, *rq.Config, error) {
 		ErrorHandler:                &errorHandler{logger: logger},
 		PeriodicJobs:                periodic,
 		TestOnly:                    cfg.testOnly,
+		// Engines with different handlers may share one database: each
+		// fetches only the kinds it can run, and the others wait for an
+		// engine that can, without losing attempts. The engine checks the
+		// kinds it inserts itself (see insertParams).
+		FetchOnlyKnownKinds: true,
+		SkipUnknownJobCheck: true,
 	}
 	if cfg.RetryBackoff != nil {
 		riverCfg.RetryPolicy = &retryPolicy{backoff: cfg.RetryBackoff}
@@ -348,9 +357,11 @@ func (e *Engine) insertParams(args ports.JobArgs, opts ports.EnqueueOptions) (rq
 	if args == nil || args.Kind() == "" {
 		return rq.InsertManyParams{}, fmt.Errorf("enqueue: %w", errNoKind)
 	}
-	policy, ok := e.policies[args.Kind()]
+	// A known kind without a handler here is inserted all the same: it
+	// waits, untouched, for an engine that has its handler.
+	policy, ok := e.known[args.Kind()]
 	if !ok {
-		return rq.InsertManyParams{}, &UnknownKindError{Kind: args.Kind(), Registered: e.Kinds()}
+		return rq.InsertManyParams{}, &UnknownKindError{Kind: args.Kind(), Registered: sortedKeys(e.known)}
 	}
 
 	insert := &rq.InsertOpts{MaxAttempts: policy.MaxAttempts, ScheduledAt: opts.ScheduledAt}

@@ -135,6 +135,11 @@ func TestPermanentErrorCancels(t *testing.T) {
 	}
 }
 
+// bogusJob is a kind that no engine knows.
+type bogusJob struct{}
+
+func (bogusJob) Kind() string { return "no_such_job" }
+
 func TestUnknownKind(t *testing.T) {
 	t.Parallel()
 	for _, d := range databases() {
@@ -145,24 +150,56 @@ func TestUnknownKind(t *testing.T) {
 			require.NoError(t, err)
 			ctx := context.Background()
 
-			_, err = e.Enqueue(ctx, usecases.SendAsyncEmailInput{NotificationID: 1}, ports.EnqueueOptions{})
+			_, err = e.Enqueue(ctx, bogusJob{}, ports.EnqueueOptions{})
 			require.ErrorIs(t, err, ErrUnknownKind)
 			var unknown *UnknownKindError
 			require.ErrorAs(t, err, &unknown)
-			require.Equal(t, "send_async_email", unknown.Kind)
-			require.Equal(t, []string{"provision_purchase"}, unknown.Registered)
-			require.Contains(t, err.Error(), `"send_async_email"`)
-			require.Contains(t, err.Error(), "provision_purchase")
+			require.Equal(t, "no_such_job", unknown.Kind)
+			require.Contains(t, unknown.Registered, "provision_purchase")
+			require.Contains(t, unknown.Registered, "send_async_email", "every job of the module is known")
+			require.Contains(t, err.Error(), `"no_such_job"`)
 
 			_, err = e.EnqueueMany(ctx, []ports.JobArgs{
 				usecases.ProvisionPurchaseInput{PurchaseID: 1},
-				usecases.UpdateShopsInput{ChannelSlug: "web"},
+				bogusJob{},
 			}, ports.EnqueueOptions{})
 			require.ErrorIs(t, err, ErrUnknownKind)
 			require.Equal(t, 0, countJobs(t, db.db, ""), "a rejected batch inserts nothing")
 
 			_, err = e.Enqueue(ctx, nil, ports.EnqueueOptions{})
 			require.ErrorIs(t, err, errNoKind)
+		})
+	}
+}
+
+func TestUnregisteredKindWaits(t *testing.T) {
+	t.Parallel()
+	for _, d := range databases() {
+		t.Run(d.name, func(t *testing.T) {
+			t.Parallel()
+			db := d.open(t)
+			counter := newProvisionCounter(nil)
+			e, err := db.newEngine(Handlers{ProvisionPurchase: counter}, testConfig())
+			require.NoError(t, err)
+			ctx := context.Background()
+			require.NoError(t, e.Start(ctx))
+			defer e.Stop(ctx)
+
+			// A job of a known kind without a handler here is accepted and
+			// left for another engine; it must not be fetched and failed.
+			_, err = e.Enqueue(ctx, usecases.SendAsyncEmailInput{NotificationID: 7}, ports.EnqueueOptions{})
+			require.NoError(t, err)
+			_, err = e.Enqueue(ctx, usecases.ProvisionPurchaseInput{PurchaseID: 7}, ports.EnqueueOptions{})
+			require.NoError(t, err)
+			require.Eventually(t, func() bool { return counter.Runs(7) == 1 }, 10*time.Second, 20*time.Millisecond)
+			time.Sleep(500 * time.Millisecond)
+
+			var state string
+			var attempts int
+			require.NoError(t, db.db.QueryRowContext(ctx,
+				`SELECT state, attempt FROM river_job WHERE kind = 'send_async_email'`).Scan(&state, &attempts))
+			require.Equal(t, "available", state)
+			require.Zero(t, attempts, "no attempt was spent on it")
 		})
 	}
 }

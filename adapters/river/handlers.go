@@ -10,9 +10,10 @@ import (
 )
 
 // Handlers is the one place where job kinds get their handlers. Each field
-// runs one kind. A nil field leaves its kind unregistered: the engine
-// neither runs it nor accepts it on Enqueue, and leaves out its periodic
-// job. The use cases of package usecases satisfy these fields through their
+// runs one kind. A nil field leaves its kind unregistered: the engine does
+// not fetch its jobs and leaves out its periodic job, but still accepts it
+// on Enqueue, so that another engine on the same database with the handler
+// runs it. The use cases of package usecases satisfy these fields through their
 // HandleJob methods.
 type Handlers struct {
 	SendDailyValidationReport       ports.JobHandler[usecases.SendDailyValidationReportInput]
