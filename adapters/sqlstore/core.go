@@ -41,6 +41,7 @@ func (s *Store) RaiseAlarm(ctx context.Context, a domain.Alarm) (domain.Alarm, e
 		a.LastSeenAt = a.StartedAt
 	}
 
+	a.Name, a.Message, a.Details = cleanText(a.Name), cleanText(a.Message), cleanText(a.Details)
 	row := s.Q(ctx).QueryRowContext(ctx, `INSERT INTO alarms (name, message, details, started_at, last_seen_at, occurrences)
 		VALUES ($1, $2, $3, $4, $5, 1)
 		ON CONFLICT (name) WHERE resolved_at IS NULL DO UPDATE SET
@@ -102,6 +103,7 @@ func (s *Store) AddAudit(ctx context.Context, e domain.AuditEntry) (domain.Audit
 		e.At = time.Now()
 	}
 	e.At = e.At.UTC()
+	e.Actor, e.Action, e.Object, e.Message = cleanText(e.Actor), cleanText(e.Action), cleanText(e.Object), cleanText(e.Message)
 	err := s.Q(ctx).QueryRowContext(ctx, `INSERT INTO audit_entries (actor, action, object, message, at)
 		VALUES ($1, $2, $3, $4, $5) RETURNING id`, e.Actor, e.Action, e.Object, e.Message, T(e.At)).Scan(&e.ID)
 	return e, s.Err(err, "add audit entry")
@@ -250,4 +252,12 @@ func boolInt(b bool) int {
 
 func domainNotFound(what, key string) error {
 	return notFoundf("%s %q: %w", what, key, domain.ErrNotFound)
+}
+
+// cleanText makes free text storable in both databases: PostgreSQL rejects
+// NUL bytes and invalid UTF-8 in text columns, and alarm details quote
+// operators' file names, which may contain either. A NUL byte, and each run
+// of invalid bytes, becomes U+FFFD.
+func cleanText(s string) string {
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 }

@@ -221,6 +221,7 @@ func (c *cli) runWorker(ctx context.Context, uiAddr string) error {
 	for _, line := range unregisteredLines(c.cfg) {
 		fmt.Fprintln(c.stderr, line)
 	}
+	fmt.Fprintln(c.stderr, "Sin registrar provision_purchase: lo ejecuta el motor de la aplicación que aporta el aprovisionador.")
 
 	var srv *http.Server
 	if listener != nil {

@@ -59,6 +59,10 @@ func handlers(uc *UseCases, cfg Config) river.Handlers {
 	if missing["send_async_sms"] != "" {
 		h.SendAsyncSMS = nil
 	}
+	if _, stub := uc.ProvisionPurchase.Provisioner.(commandProvisioner); stub {
+		// The host application's engine runs these with its provisioner.
+		h.ProvisionPurchase = nil
+	}
 	return h
 }
 
@@ -163,8 +167,9 @@ func provideRenderer() (ports.TemplateRenderer, error) {
 }
 
 // commandProvisioner replaces the host application's provisioner. The
-// command cannot provision lines, so provision_purchase jobs fail
-// permanently with an error that explains why.
+// command cannot provision lines, so its engine does not register
+// provision_purchase, and a direct call fails permanently with an error
+// that explains why.
 type commandProvisioner struct{}
 
 func (commandProvisioner) Provision(context.Context, int64) error {

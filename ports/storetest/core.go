@@ -68,6 +68,18 @@ func testAlarms(t *testing.T, open Opener) {
 		require.Equal(t, again.ID, open[0].ID)
 	})
 
+	t.Run("NULAndInvalidUTF8Stored", func(t *testing.T) {
+		t.Parallel()
+		s := open(t)
+
+		// Alarm details quote the names of rejected ZIP entries as the
+		// operator's file had them.
+		a, err := s.RaiseAlarm(ctx, domain.Alarm{Name: "zip", Message: "entradas rechazadas",
+			Details: "bad\x00name.pdf\n\xff\xfe.pdf", StartedAt: base})
+		require.NoError(t, err)
+		require.Equal(t, "bad\uFFFDname.pdf\n\uFFFD.pdf", a.Details, "a run of invalid bytes becomes one U+FFFD")
+	})
+
 	t.Run("ResolveUnknownNotFound", func(t *testing.T) {
 		t.Parallel()
 		s := open(t)
