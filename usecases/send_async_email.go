@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/telcojobs/telcojobs/domain"
@@ -191,6 +192,19 @@ func (r *attemptRunner) run(ctx context.Context, id int64, channel domain.Notifi
 	log := r.logger.With("job", r.job, "notification_id", id)
 	now := r.clock.Now()
 
+	// A job of the wrong channel is a mistake of whoever enqueued it, not of
+	// the notification, so it is rejected before an attempt is counted.
+	peek, err := r.notifications.Notification(ctx, id)
+	switch {
+	case errors.Is(err, domain.ErrNotFound):
+		return SendNotificationResult{NotificationID: id}, domain.Permanent(fmt.Errorf("%s: notification %d: %w", r.job, id, err))
+	case err != nil:
+		return SendNotificationResult{NotificationID: id}, fmt.Errorf("%s: %w", r.job, err)
+	case peek.Channel != channel:
+		return resultOf(peek), domain.Invalid("notification_id", strconv.FormatInt(id, 10),
+			fmt.Sprintf("notification %d is an %s notification; send it with the %s job instead", id, peek.Channel, senderJob(peek.Channel)))
+	}
+
 	n, err := r.notifications.StartNotificationAttempt(ctx, id, now, now.Add(r.cfg.ClaimDuration))
 	res := resultOf(n)
 	res.NotificationID = id
@@ -210,9 +224,6 @@ func (r *attemptRunner) run(ctx context.Context, id int64, channel domain.Notifi
 		return res, fmt.Errorf("%s: %w", r.job, err)
 	}
 
-	if n.Channel != channel {
-		return r.cancel(ctx, log, n, fmt.Errorf("notification %d is for channel %s, not %s", n.ID, n.Channel, channel))
-	}
 	tmpl, err := r.templates.Template(ctx, n.TemplateName)
 	switch {
 	case errors.Is(err, domain.ErrNotFound):
@@ -290,4 +301,12 @@ func (r *attemptRunner) fail(ctx context.Context, log *slog.Logger, n domain.Not
 
 func resultOf(n domain.Notification) SendNotificationResult {
 	return SendNotificationResult{NotificationID: n.ID, Status: n.Status, Attempts: n.Attempts, MaxAttempts: n.MaxAttempts}
+}
+
+// senderJob names the job that sends notifications of a channel.
+func senderJob(ch domain.NotificationChannel) string {
+	if ch == domain.ChannelSMS {
+		return "send_async_sms"
+	}
+	return "send_async_email"
 }

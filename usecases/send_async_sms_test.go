@@ -130,3 +130,21 @@ func TestSendAsyncSMSTransientThenCancelled(t *testing.T) {
 		require.Equal(t, 1, n.Segments)
 	})
 }
+
+func TestSendAsyncSMSRejectsEmailNotification(t *testing.T) {
+	t.Parallel()
+	forEachNotifyStore(t, func(t *testing.T, f *notifyFixture) {
+		ctx := context.Background()
+		id := createAlert(t, f, 3)
+
+		_, err := f.text.Handle(ctx, usecases.SendAsyncSMSInput{NotificationID: id})
+		require.ErrorIs(t, err, domain.ErrInvalid)
+		require.ErrorContains(t, err, "send_async_email")
+
+		n, err := f.store.Notification(ctx, id)
+		require.NoError(t, err)
+		require.Equal(t, domain.NotificationPending, n.Status, "the notification is left as it was")
+		require.Zero(t, n.Attempts)
+		require.Empty(t, f.sms.Sent())
+	})
+}
