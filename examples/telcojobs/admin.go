@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -124,7 +126,7 @@ func (c *cli) templateCommand() *cobra.Command {
 			ctx := cmd.Context()
 			ch, err := domain.ParseNotificationChannel(channel)
 			if err != nil {
-				return err
+				return usageErrorf("--channel %q: expected email or sms", channel)
 			}
 			body, err := readTextFile("body-file", bodyFile, true)
 			if err != nil {
@@ -262,18 +264,26 @@ zone, the action and its parameters are checked before anything is saved.`,
 				return err
 			}
 			defer app.Close()
+			// All the schedules of the file are saved in one transaction:
+			// one invalid schedule leaves every schedule as it was.
 			var results []usecases.SaveScheduleResult
-			for i, in := range inputs {
-				if in.ID == 0 {
-					if old, err := app.Store.ScheduleByName(ctx, in.Name); err == nil {
-						in.ID = old.ID
+			err = app.Store.InTx(ctx, func(ctx context.Context) error {
+				for i, in := range inputs {
+					if in.ID == 0 {
+						if old, err := app.Store.ScheduleByName(ctx, in.Name); err == nil {
+							in.ID = old.ID
+						}
 					}
+					res, err := app.UseCases.SaveSchedule.Handle(ctx, in)
+					if err != nil {
+						return fmt.Errorf("schedule %d (%q) in %s: %w; nothing was saved", i+1, in.Name, file, err)
+					}
+					results = append(results, res)
 				}
-				res, err := app.UseCases.SaveSchedule.Handle(ctx, in)
-				if err != nil {
-					return fmt.Errorf("schedule %d (%q) in %s: %w", i+1, in.Name, file, err)
-				}
-				results = append(results, res)
+				return nil
+			})
+			if err != nil {
+				return err
 			}
 			if c.cfg.JSON {
 				return printJSON(c.stdout, map[string]any{"schedules": results})
@@ -339,27 +349,39 @@ func (c *cli) notificationCommand() *cobra.Command {
 }
 
 // parseSchedules reads one schedule, an array of them, or {"schedules": [...]}.
+// A field the schedule does not have, such as a misspelt "timezone", is an
+// error rather than being ignored.
 func parseSchedules(b []byte) ([]usecases.SaveScheduleInput, error) {
+	strict := func(v any) error {
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		return dec.Decode(v)
+	}
+
 	trimmed := strings.TrimSpace(string(b))
 	if strings.HasPrefix(trimmed, "[") {
 		var list []usecases.SaveScheduleInput
-		if err := json.Unmarshal(b, &list); err != nil {
+		if err := strict(&list); err != nil {
 			return nil, fmt.Errorf("not a valid JSON array of schedules: %w", err)
 		}
 		return list, nil
 	}
 
-	var wrapper struct {
-		Schedules []usecases.SaveScheduleInput `json:"schedules"`
-	}
-	if err := json.Unmarshal(b, &wrapper); err != nil {
+	var probe map[string]json.RawMessage
+	if err := json.Unmarshal(b, &probe); err != nil {
 		return nil, fmt.Errorf("not valid JSON: %w", err)
 	}
-	if wrapper.Schedules != nil {
+	if _, ok := probe["schedules"]; ok {
+		var wrapper struct {
+			Schedules []usecases.SaveScheduleInput `json:"schedules"`
+		}
+		if err := strict(&wrapper); err != nil {
+			return nil, fmt.Errorf("not a valid list of schedules: %w", err)
+		}
 		return wrapper.Schedules, nil
 	}
 	var one usecases.SaveScheduleInput
-	if err := json.Unmarshal(b, &one); err != nil {
+	if err := strict(&one); err != nil {
 		return nil, fmt.Errorf("not a valid JSON schedule: %w", err)
 	}
 	return []usecases.SaveScheduleInput{one}, nil

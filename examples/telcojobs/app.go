@@ -46,6 +46,9 @@ type App struct {
 	Migrated jobTablesReady
 
 	cleanup func()
+	// uploaded lists the blob keys of the files this process copied into
+	// the blob store with --file.
+	uploaded []string
 }
 
 // Close releases the database. The engine must be stopped first.

@@ -8,8 +8,10 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -106,6 +108,9 @@ func (c *cli) jobCommand(spec jobSpec, enqueue bool) *cobra.Command {
 			err = c.enqueueJob(ctx, app, spec, in)
 		} else {
 			err = c.runJob(ctx, app, spec, in)
+			// The copy of the operator's file is needed only by this run;
+			// files such as document lists hold personal data.
+			c.removeUploads(app)
 		}
 		if f := cmd.Flags().Lookup("file"); err != nil && f != nil && f.Changed {
 			// The job names the copy in the blob store; the operator
@@ -147,7 +152,7 @@ func (c *cli) runJob(ctx context.Context, app *App, spec jobSpec, in ports.JobAr
 	}
 
 	if c.cfg.JSON {
-		if perr := printJSON(c.stdout, result); perr != nil {
+		if perr := printJSONResult(c.stdout, result, err); perr != nil {
 			return perr
 		}
 	} else {
@@ -190,7 +195,20 @@ own authentication.`,
 	return cmd
 }
 
+// longestJobTimeout is the longest default timeout of a job kind; a job
+// running longer than --rescue-after is taken as abandoned, so the rescue
+// interval must exceed it.
+const longestJobTimeout = 30 * time.Minute
+
 func (c *cli) runWorker(ctx context.Context, uiAddr string) error {
+	if c.cfg.ShutdownTimeout < 0 {
+		return usageErrorf("--shutdown-timeout %s must not be negative", c.cfg.ShutdownTimeout)
+	}
+	if c.cfg.RescueAfter <= longestJobTimeout {
+		return usageErrorf("--rescue-after %s must be longer than %s, the longest job timeout, or a job still running would run twice",
+			c.cfg.RescueAfter, longestJobTimeout)
+	}
+
 	// The listener is opened first so that a taken address fails before
 	// any job starts.
 	var listener net.Listener
@@ -236,7 +254,19 @@ func (c *cli) runWorker(ctx context.Context, uiAddr string) error {
 	case <-app.Engine.Stopped():
 		return errors.New("the job engine stopped unexpectedly; see the log above")
 	}
-	fmt.Fprintf(c.stderr, "Parando: los trabajos en curso tienen %s para terminar.\n", c.cfg.ShutdownTimeout)
+	fmt.Fprintf(c.stderr, "Parando: los trabajos en curso tienen %s para terminar. Un segundo Ctrl-C los cancela ya.\n", c.cfg.ShutdownTimeout)
+
+	// A second signal cancels the running jobs at once; they are retried
+	// later.
+	again := make(chan os.Signal, 1)
+	signal.Notify(again, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(again)
+	go func() {
+		if _, ok := <-again; ok {
+			fmt.Fprintln(c.stderr, "Cancelando los trabajos en curso.")
+			cancelRun()
+		}
+	}()
 	if srv != nil {
 		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		_ = srv.Shutdown(shutdownCtx)
@@ -301,4 +331,16 @@ func decodeJSONFile(path string, v any) error {
 		return usageErrorf("--file %s is not valid JSON: %v", path, err)
 	}
 	return nil
+}
+
+// removeUploads deletes the files that this run copied into the blob store.
+func (c *cli) removeUploads(app *App) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, key := range app.uploaded {
+		if err := app.Blobs.Delete(ctx, key); err != nil {
+			c.logger.Warn("uploaded copy not deleted", "key", key, "error", err)
+		}
+	}
+	app.uploaded = nil
 }

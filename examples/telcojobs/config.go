@@ -241,6 +241,13 @@ func ParseBlob(raw string) (BlobLocation, error) {
 			return BlobLocation{}, usageErrorf("--blob %s: expected s3://BUCKET?endpoint=URL&region=R", RedactURL(raw))
 		}
 		q := u.Query()
+		for key := range q {
+			switch key {
+			case "endpoint", "region", "path_style", "prefix", "instance_metadata":
+			default:
+				return BlobLocation{}, usageErrorf("--blob: unknown option %q in the s3:// URL; expected endpoint, region, path_style, prefix or instance_metadata", key)
+			}
+		}
 		loc := BlobLocation{
 			Kind:     BlobS3,
 			Bucket:   u.Host,

@@ -83,6 +83,7 @@ func uploadFile(ctx context.Context, a *App, job, path string) (string, error) {
 	if err := a.Blobs.Put(ctx, key, f); err != nil {
 		return "", fmt.Errorf("upload %s to the blob store: %w", path, err)
 	}
+	a.uploaded = append(a.uploaded, key)
 	return key, nil
 }
 

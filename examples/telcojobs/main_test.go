@@ -330,3 +330,87 @@ func TestRunFailedVendorSyncExitsOne(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	require.EqualValues(t, 6, res["devices_created"])
 }
+
+func TestScheduleSetIsAllOrNothing(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	file := filepath.Join(e.dir, "schedules.json")
+	good := `{"name":"noche","enabled":true,"times":["02:30"],"action":"generic","parameters":{"statuses":["provision_error"]}}`
+	bad := `{"name":"tarde","enabled":true,"times":["25:00"],"action":"generic","parameters":{"statuses":["provision_error"]}}`
+	require.NoError(t, os.WriteFile(file, []byte("["+good+","+bad+"]"), 0o644))
+
+	code, _, stderr := e.run("schedule", "set", "--file", file)
+	require.Equal(t, 2, code, stderr)
+	require.Contains(t, stderr, "25:00")
+	require.Contains(t, stderr, "nothing was saved")
+
+	require.NoError(t, os.WriteFile(file, []byte(good), 0o644))
+	code, res, stderr := e.runJSON("schedule", "set", "--file", file)
+	require.Equal(t, 0, code, stderr)
+	saved := res["schedules"].([]any)[0].(map[string]any)
+	require.Equal(t, true, saved["created"], "the first schedule was not saved by the failed run")
+}
+
+func TestScheduleSetRejectsUnknownField(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	file := filepath.Join(e.dir, "schedule.json")
+	require.NoError(t, os.WriteFile(file, []byte(`{"name":"noche","enabled":true,"times":["02:30"],"timezone":"Atlantic/Canary","action":"generic","parameters":{"statuses":["provision_error"]}}`), 0o644))
+	code, _, stderr := e.run("schedule", "set", "--file", file)
+	require.Equal(t, 2, code, stderr)
+	require.Contains(t, stderr, `"timezone"`)
+}
+
+func TestBlobURLUnknownOptionExitsTwo(t *testing.T) {
+	t.Parallel()
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"migrate", "--db", "sqlite:" + filepath.Join(t.TempDir(), "x.db"),
+		"--blob", "s3://bucket?Endpoint=http://127.0.0.1:9000"}, &stdout, &stderr)
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr.String(), `"Endpoint"`)
+}
+
+func TestS3WithoutCredentialsExitsTwo(t *testing.T) {
+	for _, name := range []string{"AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE",
+		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"} {
+		t.Setenv(name, "")
+	}
+	t.Setenv("HOME", t.TempDir())
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"migrate", "--db", "sqlite:" + filepath.Join(t.TempDir(), "x.db"),
+		"--blob", "s3://bucket?endpoint=http://127.0.0.1:1&region=us-east-1"}, &stdout, &stderr)
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr.String(), "AWS_ACCESS_KEY_ID")
+}
+
+func TestWorkerRejectsShortRescue(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	code, _, stderr := e.run("worker", "--rescue-after", "10m")
+	require.Equal(t, 2, code, stderr)
+	require.Contains(t, stderr, "--rescue-after 10m0s must be longer than 30m0s")
+}
+
+func TestFailedRunJSONHasError(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	code, res, stderr := e.runJSON("run", "run-schedule-action", "--schedule-id", "99")
+	require.Equal(t, 2, code, stderr)
+	require.Contains(t, res["error"], "99")
+	require.NotContains(t, res, "schedule_id", "no zero-valued counts beside the error")
+}
+
+func TestRunRemovesUploadedCopy(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	code, _, stderr := e.run("channel", "create", "web")
+	require.Equal(t, 0, code, stderr)
+	code, _, stderr = e.run("run", "update-shops", "--channel", "web", "--file", testdata("shops", "happy.csv"))
+	require.Equal(t, 0, code, stderr)
+
+	entries, err := os.ReadDir(filepath.Join(e.dir, "blobs", "uploads", "update_shops"))
+	if !os.IsNotExist(err) {
+		require.NoError(t, err)
+		require.Empty(t, entries, "the copy of the operator's file is deleted after the run")
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -84,6 +85,35 @@ func (p *terminalProgress) finish() {
 		_ = p.bar.Clear()
 		fmt.Fprint(p.w, "\r")
 	}
+}
+
+// printJSONResult prints the result of a job run as one JSON object. When
+// the run failed, the object also has an "error" field with the message;
+// a result with nothing in it is then left out, so that zero values are
+// not mistaken for counts.
+func printJSONResult(w io.Writer, result any, runErr error) error {
+	if runErr == nil {
+		return printJSON(w, result)
+	}
+	if result == nil || reflect.ValueOf(result).IsZero() {
+		return printJSON(w, map[string]string{"error": runErr.Error()})
+	}
+
+	b, err := json.Marshal(withEmptySlices(result))
+	if err != nil {
+		return err
+	}
+	msg, err := json.Marshal(runErr.Error())
+	if err != nil {
+		return err
+	}
+	b = bytes.TrimSuffix(bytes.TrimSpace(b), []byte("}"))
+	if len(b) > 1 {
+		b = append(b, ',')
+	}
+	b = append(append(append(b, []byte(`"error":`)...), msg...), '}', '\n')
+	_, err = w.Write(b)
+	return err
 }
 
 // withEmptySlices returns a copy of v in which every nil slice, at any depth

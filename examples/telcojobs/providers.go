@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 
 	"github.com/telcojobs/telcojobs/adapters/localfs"
 	"github.com/telcojobs/telcojobs/adapters/orion"
@@ -213,6 +215,9 @@ func openBlobStore(ctx context.Context, raw string, logger *slog.Logger) (ports.
 	}
 	switch loc.Kind {
 	case BlobS3:
+		if !loc.InstanceMetadata && !awsCredentialsConfigured() {
+			return nil, usageErrorf("--blob %s: no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE with ~/.aws/credentials), or add instance_metadata=true on an EC2 instance with a role", RedactURL(raw))
+		}
 		return s3.New(ctx, s3.Config{
 			Bucket: loc.Bucket, Prefix: loc.Prefix, Endpoint: loc.Endpoint,
 			Region: loc.Region, UsePathStyle: loc.PathStyle, UseInstanceMetadata: loc.InstanceMetadata, Logger: logger,
@@ -220,4 +225,29 @@ func openBlobStore(ctx context.Context, raw string, logger *slog.Logger) (ports.
 	default:
 		return localfs.New(localfs.Config{Root: loc.Dir})
 	}
+}
+
+// awsCredentialsConfigured reports whether the standard AWS credential
+// chain has a source other than the instance metadata service: the
+// environment, the shared files, web identity or a container role.
+func awsCredentialsConfigured() bool {
+	for _, name := range []string{"AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE",
+		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI"} {
+		if os.Getenv(name) != "" {
+			return true
+		}
+	}
+	files := []string{os.Getenv("AWS_SHARED_CREDENTIALS_FILE"), os.Getenv("AWS_CONFIG_FILE")}
+	if home, err := os.UserHomeDir(); err == nil {
+		files = append(files, filepath.Join(home, ".aws", "credentials"), filepath.Join(home, ".aws", "config"))
+	}
+	for _, f := range files {
+		if f == "" {
+			continue
+		}
+		if _, err := os.Stat(f); err == nil {
+			return true
+		}
+	}
+	return false
 }
