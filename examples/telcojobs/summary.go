@@ -181,6 +181,16 @@ func orderedFields(b []byte) ([]field, error) {
 	return out, nil
 }
 
+// spanishValues translates the status codes that results carry.
+var spanishValues = map[string]string{
+	"already_consumed": "ya enviada", "already_cancelled": "ya cancelada", "no_data": "sin datos",
+	"no_template": "sin plantilla", "no_valid_recipients": "sin destinatarios válidos",
+	"pending": "pendiente", "consumed": "enviada", "cancelled": "cancelada",
+	"listing_failed": "el listado de Orion falló", "listing_incomplete": "listado de Orion incompleto",
+	"listing_empty": "listado de Orion vacío", "retrieve_failed": "falló la consulta de algún dispositivo",
+	"disable_share_exceeded": "se desactivaría demasiado",
+}
+
 func label(key string) string {
 	if l, ok := spanishLabels[key]; ok {
 		return l
@@ -197,6 +207,9 @@ func printField(w io.Writer, indent, name string, v any) {
 		return
 	case string:
 		if x != "" {
+			if es, ok := spanishValues[x]; ok {
+				x = es
+			}
 			fmt.Fprintf(w, "%s%s: %s\n", indent, name, x)
 		}
 	case bool:
