@@ -3,6 +3,9 @@ package ports
 import (
 	"context"
 	"io"
+	"strings"
+
+	"github.com/telcojobs/telcojobs/domain"
 )
 
 // BlobInfo describes a stored object.
@@ -29,4 +32,25 @@ type BlobStore interface {
 	Exists(ctx context.Context, key string) (bool, error)
 	// List returns the objects whose keys start with prefix, ordered by key.
 	List(ctx context.Context, prefix string) ([]BlobInfo, error)
+}
+
+// ValidateBlobKey applies the key rules of BlobStore, which every adapter
+// shares: a non-empty relative slash-separated path whose segments are
+// neither empty, "." nor "..", with no backslash or NUL byte. A rejected key
+// is a *domain.ValidationError.
+func ValidateBlobKey(key string) error {
+	switch {
+	case key == "":
+		return domain.Invalid("blob key", key, "must not be empty")
+	case strings.HasPrefix(key, "/"):
+		return domain.Invalid("blob key", key, "must be a relative path such as iccs/8934071234567890125.pdf")
+	case strings.ContainsAny(key, "\\\x00"):
+		return domain.Invalid("blob key", key, "must not contain a backslash or a NUL byte")
+	}
+	for _, segment := range strings.Split(key, "/") {
+		if segment == "" || segment == "." || segment == ".." {
+			return domain.Invalid("blob key", key, "must not contain empty, . or .. path segments")
+		}
+	}
+	return nil
 }

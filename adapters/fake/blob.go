@@ -29,22 +29,7 @@ type BlobStore struct {
 func NewBlobStore() *BlobStore { return &BlobStore{objects: map[string][]byte{}} }
 
 // ValidateKey applies the key rules of ports.BlobStore.
-func ValidateKey(key string) error {
-	switch {
-	case key == "":
-		return domain.Invalid("blob key", key, "must not be empty")
-	case strings.HasPrefix(key, "/"):
-		return domain.Invalid("blob key", key, "must be a relative path")
-	case strings.ContainsAny(key, "\\\x00"):
-		return domain.Invalid("blob key", key, "must not contain a backslash or a NUL byte")
-	}
-	for _, part := range strings.Split(key, "/") {
-		if part == ".." || part == "." || part == "" {
-			return domain.Invalid("blob key", key, "must not contain empty, . or .. path segments")
-		}
-	}
-	return nil
-}
+func ValidateKey(key string) error { return ports.ValidateBlobKey(key) }
 
 // Put implements ports.BlobStore.
 func (s *BlobStore) Put(_ context.Context, key string, r io.Reader) error {

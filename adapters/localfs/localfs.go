@@ -112,18 +112,8 @@ func (s *Store) Close() error { return s.root.Close() }
 // slash-separated path whose segments are neither empty, "." nor "..", with
 // no backslash or NUL byte, outside the reserved TempDir folder.
 func ValidateKey(key string) error {
-	switch {
-	case key == "":
-		return domain.Invalid("blob key", key, "must not be empty")
-	case strings.HasPrefix(key, "/"):
-		return domain.Invalid("blob key", key, "must be a relative path such as iccs/8934071234567890125.pdf")
-	case strings.ContainsAny(key, "\\\x00"):
-		return domain.Invalid("blob key", key, "must not contain a backslash or a NUL byte")
-	}
-	for _, segment := range strings.Split(key, "/") {
-		if segment == "" || segment == "." || segment == ".." {
-			return domain.Invalid("blob key", key, "must not contain empty, . or .. path segments")
-		}
+	if err := ports.ValidateBlobKey(key); err != nil {
+		return err
 	}
 	if key == TempDir || strings.HasPrefix(key, TempDir+"/") {
 		return domain.Invalid("blob key", key, "must not be in the reserved folder "+TempDir)

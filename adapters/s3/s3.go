@@ -203,22 +203,7 @@ func (s *Store) CreateBucket(ctx context.Context) error {
 // ValidateKey applies the key rules of ports.BlobStore: a non-empty relative
 // slash-separated path whose segments are neither empty, "." nor "..", with
 // no backslash or NUL byte.
-func ValidateKey(key string) error {
-	switch {
-	case key == "":
-		return domain.Invalid("blob key", key, "must not be empty")
-	case strings.HasPrefix(key, "/"):
-		return domain.Invalid("blob key", key, "must be a relative path such as iccs/8934071234567890125.pdf")
-	case strings.ContainsAny(key, "\\\x00"):
-		return domain.Invalid("blob key", key, "must not contain a backslash or a NUL byte")
-	}
-	for _, segment := range strings.Split(key, "/") {
-		if segment == "" || segment == "." || segment == ".." {
-			return domain.Invalid("blob key", key, "must not contain empty, . or .. path segments")
-		}
-	}
-	return nil
-}
+func ValidateKey(key string) error { return ports.ValidateBlobKey(key) }
 
 func (s *Store) objectKey(key string) *string { return aws.String(s.cfg.Prefix + key) }
 
