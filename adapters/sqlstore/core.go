@@ -81,20 +81,7 @@ func (s *Store) ListAlarms(ctx context.Context, openOnly bool, limit int) ([]dom
 	}
 	rows, err := s.Q(ctx).QueryContext(ctx, `SELECT `+alarmColumns+` FROM alarms
 		WHERE ($1 = 0 OR resolved_at IS NULL) ORDER BY last_seen_at DESC, id DESC LIMIT $2`, boolInt(openOnly), limit)
-	if err != nil {
-		return nil, s.Err(err, "list alarms")
-	}
-	defer rows.Close()
-
-	var out []domain.Alarm
-	for rows.Next() {
-		a, err := scanAlarm(rows)
-		if err != nil {
-			return nil, s.Err(err, "scan alarm")
-		}
-		out = append(out, a)
-	}
-	return out, s.Err(rows.Err(), "list alarms")
+	return collect(s, rows, err, "list alarms", scanAlarm)
 }
 
 // AddAudit implements ports.AuditStore.

@@ -202,20 +202,7 @@ func (s *Store) DeleteUsedIccs(ctx context.Context, createdBefore time.Time, lim
 			SELECT i.id FROM iccs i JOIN purchases p ON p.id = i.purchase_id
 			WHERE p.created_at < $1 ORDER BY i.id LIMIT $2)
 		RETURNING `+iccColumns, T(createdBefore), limit)
-	if err != nil {
-		return nil, s.Err(err, "delete used ICCs")
-	}
-	defer rows.Close()
-
-	var out []domain.Icc
-	for rows.Next() {
-		icc, err := scanIcc(rows)
-		if err != nil {
-			return nil, s.Err(err, "scan deleted ICC")
-		}
-		out = append(out, icc)
-	}
-	return out, s.Err(rows.Err(), "delete used ICCs")
+	return collect(s, rows, err, "delete used ICCs", scanIcc)
 }
 
 // EsimStockAlert implements ports.EsimStockAlertStore.

@@ -84,20 +84,7 @@ func (s *Store) UpdateTemplate(ctx context.Context, t domain.NotificationTemplat
 // ListTemplates implements ports.TemplateStore.
 func (s *Store) ListTemplates(ctx context.Context) ([]domain.NotificationTemplate, error) {
 	rows, err := s.Q(ctx).QueryContext(ctx, `SELECT `+templateColumns+` FROM notification_templates ORDER BY name`)
-	if err != nil {
-		return nil, s.Err(err, "list templates")
-	}
-	defer rows.Close()
-
-	var out []domain.NotificationTemplate
-	for rows.Next() {
-		t, err := scanTemplate(rows)
-		if err != nil {
-			return nil, s.Err(err, "scan template")
-		}
-		out = append(out, t)
-	}
-	return out, s.Err(rows.Err(), "list templates")
+	return collect(s, rows, err, "list templates", scanTemplate)
 }
 
 const notificationColumns = `id, template_name, channel, recipient, context, status, attempts, max_attempts,

@@ -287,18 +287,5 @@ func (s *Store) CountFreePromotionCodes(ctx context.Context, kind domain.Promoti
 func (s *Store) ListPromotionCodes(ctx context.Context, kind domain.PromotionKind, assignedOnly bool) ([]domain.PromotionCode, error) {
 	rows, err := s.Q(ctx).QueryContext(ctx, `SELECT `+promotionColumns+` FROM promotion_codes
 		WHERE kind = $1 AND ($2 = 0 OR document_number IS NOT NULL) ORDER BY id`, string(kind), boolInt(assignedOnly))
-	if err != nil {
-		return nil, s.Err(err, "list %s promotion codes", kind)
-	}
-	defer rows.Close()
-
-	var out []domain.PromotionCode
-	for rows.Next() {
-		p, err := scanPromotion(rows)
-		if err != nil {
-			return nil, s.Err(err, "scan promotion code")
-		}
-		out = append(out, p)
-	}
-	return out, s.Err(rows.Err(), "list %s promotion codes", kind)
+	return collect(s, rows, err, fmt.Sprintf("list %s promotion codes", kind), scanPromotion)
 }

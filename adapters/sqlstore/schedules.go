@@ -125,20 +125,7 @@ func (s *Store) ScheduleByName(ctx context.Context, name string) (domain.Schedul
 // the partial index of enabled schedules.
 func (s *Store) ListEnabledSchedules(ctx context.Context) ([]domain.Schedule, error) {
 	rows, err := s.Q(ctx).QueryContext(ctx, `SELECT `+scheduleColumns+` FROM schedules WHERE enabled ORDER BY id`)
-	if err != nil {
-		return nil, s.Err(err, "list enabled schedules")
-	}
-	defer rows.Close()
-
-	var out []domain.Schedule
-	for rows.Next() {
-		sc, err := scanSchedule(rows)
-		if err != nil {
-			return nil, s.Err(err, "scan schedule")
-		}
-		out = append(out, sc)
-	}
-	return out, s.Err(rows.Err(), "list enabled schedules")
+	return collect(s, rows, err, "list enabled schedules", scanSchedule)
 }
 
 // RecordScheduleChecks implements ports.ScheduleStore, in batches of
@@ -232,20 +219,7 @@ func (s *Store) SelectPurchases(ctx context.Context, f ports.PurchaseFilter) ([]
 
 	rows, err := s.Q(ctx).QueryContext(ctx, `SELECT `+purchaseColumns+` FROM purchases`+q.clause()+
 		` ORDER BY created_at, id LIMIT `+limit, q.args...)
-	if err != nil {
-		return nil, s.Err(err, "select purchases")
-	}
-	defer rows.Close()
-
-	var out []domain.Purchase
-	for rows.Next() {
-		p, err := ScanPurchase(rows)
-		if err != nil {
-			return nil, s.Err(err, "scan purchase")
-		}
-		out = append(out, p)
-	}
-	return out, s.Err(rows.Err(), "select purchases")
+	return collect(s, rows, err, "select purchases", ScanPurchase)
 }
 
 // purchaseQuery collects WHERE conditions and numbers their $N parameters.

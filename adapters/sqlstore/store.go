@@ -136,3 +136,22 @@ func (s *Store) translate(err error) error {
 	}
 	return s.dialect.TranslateError(err)
 }
+
+// collect reads every row of a query with scan and closes the rows. err is
+// the query's error; what names the query in errors.
+func collect[T any](s *Store, rows *sql.Rows, err error, what string, scan func(row interface{ Scan(...any) error }) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, s.Err(err, "%s", what)
+	}
+	defer rows.Close()
+
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, s.Err(err, "scan %s", what)
+		}
+		out = append(out, v)
+	}
+	return out, s.Err(rows.Err(), "%s", what)
+}
