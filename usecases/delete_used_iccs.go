@@ -123,6 +123,10 @@ func (h *DeleteUsedIccs) HandleJob(ctx context.Context, in DeleteUsedIccsInput) 
 	return err
 }
 
+// MaxDaysOld bounds DaysOld: larger values overflow the date arithmetic
+// and could put the cutoff in the future.
+const MaxDaysOld = 36500
+
 // Handle deletes the ICCs of the purchases created more than DaysOld
 // calendar days ago in the business zone. A negative DaysOld is a
 // permanent error.
@@ -131,10 +135,16 @@ func (h *DeleteUsedIccs) Handle(ctx context.Context, in DeleteUsedIccsInput) (De
 	if days == 0 {
 		days = h.cfg.DaysOld
 	}
-	if days < 0 {
-		return DeleteUsedIccsResult{}, domain.Permanent(domain.Invalid("days_old", fmt.Sprint(in.DaysOld), "must be 0 (for 60) or positive"))
+	if days < 0 || days > MaxDaysOld {
+		return DeleteUsedIccsResult{}, domain.Permanent(domain.Invalid("days_old", fmt.Sprint(in.DaysOld),
+			fmt.Sprintf("must be 0 (for 60) or a number of days from 1 to %d", MaxDaysOld)))
 	}
 	res := DeleteUsedIccsResult{Cutoff: h.clock.Now().In(h.loc).AddDate(0, 0, -days).UTC()}
+	if !res.Cutoff.Before(h.clock.Now()) {
+		// Defence in depth: a cutoff that is not in the past would delete
+		// the ICCs of purchases still in progress.
+		return DeleteUsedIccsResult{}, domain.Permanent(fmt.Errorf("delete_used_iccs: cutoff %s is not in the past", res.Cutoff))
+	}
 	logger := h.logger.With("job", in.Kind(), "cutoff", res.Cutoff)
 
 	for {

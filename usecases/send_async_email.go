@@ -248,6 +248,11 @@ func (r *attemptRunner) run(ctx context.Context, id int64, channel domain.Notifi
 }
 
 func (r *attemptRunner) consume(ctx context.Context, log *slog.Logger, n domain.Notification, providerID string) (SendNotificationResult, error) {
+	// The outcome is stored even when the job's context was cancelled
+	// (shutdown, timeout), or the notification would stay claimed.
+	ctx, cancelStore := storeContext(ctx)
+	defer cancelStore()
+
 	if err := n.Consume(r.clock.Now(), providerID); err != nil {
 		return resultOf(n), err
 	}
@@ -266,6 +271,11 @@ func (r *attemptRunner) consume(ctx context.Context, log *slog.Logger, n domain.
 }
 
 func (r *attemptRunner) cancel(ctx context.Context, log *slog.Logger, n domain.Notification, cause error) (SendNotificationResult, error) {
+	// The outcome is stored even when the job's context was cancelled
+	// (shutdown, timeout), or the notification would stay claimed.
+	ctx, cancelStore := storeContext(ctx)
+	defer cancelStore()
+
 	if err := n.Cancel(cause.Error()); err != nil {
 		return resultOf(n), err
 	}
@@ -280,6 +290,11 @@ func (r *attemptRunner) cancel(ctx context.Context, log *slog.Logger, n domain.N
 }
 
 func (r *attemptRunner) fail(ctx context.Context, log *slog.Logger, n domain.Notification, cause error) (SendNotificationResult, error) {
+	// The outcome is stored even when the job's context was cancelled
+	// (shutdown, timeout), or the notification would stay claimed.
+	ctx, cancelStore := storeContext(ctx)
+	defer cancelStore()
+
 	retry, err := n.Fail(cause.Error())
 	if err != nil {
 		return resultOf(n), err
@@ -309,4 +324,11 @@ func senderJob(ch domain.NotificationChannel) string {
 		return "send_async_sms"
 	}
 	return "send_async_email"
+}
+
+// storeContext returns a context for recording an attempt's outcome: not
+// cancelled with the job's context, and bounded so that a stuck database
+// cannot hold the job.
+func storeContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 }

@@ -9,7 +9,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"github.com/telcojobs/telcojobs/adapters/fake"
+	"github.com/telcojobs/telcojobs/adapters/pongo2"
 	"github.com/telcojobs/telcojobs/domain"
+	"github.com/telcojobs/telcojobs/ports"
 	"github.com/telcojobs/telcojobs/usecases"
 )
 
@@ -255,3 +257,40 @@ func TestSendConfigValidate(t *testing.T) {
 }
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+// cancellingMailer cancels the job's context while it sends, as a shutdown
+// or a timeout does, and fails like a cut connection.
+type cancellingMailer struct{ cancel context.CancelFunc }
+
+func (m cancellingMailer) SendMail(ctx context.Context, _ ports.MailMessage) error {
+	m.cancel()
+	return ctx.Err()
+}
+
+func TestSendAsyncEmailCancelledJobReleasesClaim(t *testing.T) {
+	t.Parallel()
+	forEachNotifyStore(t, func(t *testing.T, f *notifyFixture) {
+		id := createAlert(t, f, 3)
+		renderer, err := pongo2.New(pongo2.Config{})
+		require.NoError(t, err)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		send, err := usecases.NewSendAsyncEmail(usecases.SendConfig{DefaultSender: "avisos@telcojobs.example"},
+			f.store, f.store, renderer, cancellingMailer{cancel: cancel}, f.clock, nil)
+		require.NoError(t, err)
+
+		_, err = send.Handle(ctx, usecases.SendAsyncEmailInput{NotificationID: id})
+		require.Error(t, err)
+
+		// The failed attempt is stored although the context was cancelled,
+		// so the next run can start at once instead of waiting for the
+		// claim to expire.
+		n, err := f.store.Notification(context.Background(), id)
+		require.NoError(t, err)
+		require.Equal(t, 1, n.Attempts)
+		require.NotEmpty(t, n.LastError)
+		res, err := f.email.Handle(context.Background(), usecases.SendAsyncEmailInput{NotificationID: id})
+		require.NoError(t, err)
+		require.True(t, res.Sent)
+	})
+}

@@ -97,7 +97,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("connect to postgres at %s: %w", poolCfg.ConnConfig.Host, err)
+		return nil, fmt.Errorf("connect to postgres: %w", err)
 	}
 
 	db := stdlib.OpenDBFromPool(pool)

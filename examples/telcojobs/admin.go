@@ -240,7 +240,7 @@ example:
 
   {"name": "reintentos-noche", "enabled": true, "times": ["02:30", "14:00"],
    "time_zone": "Europe/Madrid", "action": "generic",
-   "parameters": {"statuses": ["provision_error"], "max_count": 500}}
+   "parameters": {"statuses": ["provision_error"], "limit": 500}}
 
 A schedule with the name of an existing one replaces it. The times, the
 zone, the action and its parameters are checked before anything is saved.`,
@@ -257,6 +257,16 @@ zone, the action and its parameters are checked before anything is saved.`,
 			inputs, err := parseSchedules(b)
 			if err != nil {
 				return usageErrorf("--file %s: %v", file, err)
+			}
+			if len(inputs) == 0 {
+				return usageErrorf("--file %s holds no schedule", file)
+			}
+			seen := map[string]int{}
+			for i, in := range inputs {
+				if first, dup := seen[in.Name]; dup {
+					return usageErrorf("--file %s: schedules %d and %d are both named %q; names must be unique", file, first, i+1, in.Name)
+				}
+				seen[in.Name] = i + 1
 			}
 
 			app, err := c.open(ctx)

@@ -151,7 +151,15 @@ func (c *cli) runJob(ctx context.Context, app *App, spec jobSpec, in ports.JobAr
 		bar.finish()
 	}
 
+	if err != nil && ctx.Err() == context.DeadlineExceeded && c.cfg.Timeout > 0 {
+		err = fmt.Errorf("stopped by --timeout %s: %w", c.cfg.Timeout, err)
+	}
 	if c.cfg.JSON {
+		if exitCode(err) == exitUsage {
+			// Input rejected as a whole: nothing ran, so there are no
+			// counts to print.
+			result = nil
+		}
 		if perr := printJSONResult(c.stdout, result, err); perr != nil {
 			return perr
 		}
@@ -201,6 +209,8 @@ own authentication.`,
 const longestJobTimeout = 30 * time.Minute
 
 func (c *cli) runWorker(ctx context.Context, uiAddr string) error {
+	ctx, cancelTimeout := c.withTimeout(ctx)
+	defer cancelTimeout()
 	if c.cfg.ShutdownTimeout < 0 {
 		return usageErrorf("--shutdown-timeout %s must not be negative", c.cfg.ShutdownTimeout)
 	}

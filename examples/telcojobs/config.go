@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -75,6 +76,9 @@ func (c Config) validate() error {
 				return usageErrorf("--%s: %q is not an e-mail address such as ana@example.com", list.flag, v)
 			}
 		}
+	}
+	if c.SMTPHost != "" && c.SMTPFrom == "" {
+		return usageErrorf("--smtp-from is required with --smtp-host: the From address of e-mails, such as avisos@example.com")
 	}
 	if c.SMTPFrom != "" {
 		if _, err := domain.NormalizeEmail(c.SMTPFrom); err != nil {
@@ -283,6 +287,20 @@ func RedactURL(raw string) string {
 	if !strings.Contains(raw, "://") && strings.Contains(raw, "=") {
 		return redactKeyValues(raw)
 	}
+	if scheme, rest, ok := strings.Cut(raw, "://"); ok {
+		// Everything before the last "@" of the authority is user
+		// information, even when a password itself contains "@".
+		authority, path, _ := strings.Cut(rest, "/")
+		if i := strings.LastIndex(authority, "@"); i >= 0 {
+			user, _, hasPassword := strings.Cut(authority[:i], ":")
+			if hasPassword {
+				raw = scheme + "://" + user + ":xxxxx@" + authority[i+1:]
+				if path != "" || strings.Contains(rest, "/") {
+					raw += "/" + path
+				}
+			}
+		}
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		if i := strings.LastIndex(raw, "@"); i >= 0 {
@@ -297,9 +315,15 @@ func RedactURL(raw string) string {
 	}
 	q := u.Query()
 	changed := false
-	for k := range q {
-		if isSecretKey(k) {
+	for k, values := range q {
+		switch {
+		case isSecretKey(k):
 			q.Set(k, "xxxxx")
+			changed = true
+		case len(values) == 1 && strings.Contains(values[0], "@"):
+			// A URL inside a parameter, such as an S3 endpoint, may carry
+			// its own user information.
+			q.Set(k, RedactURL(values[0]))
 			changed = true
 		}
 	}
@@ -309,15 +333,13 @@ func RedactURL(raw string) string {
 	return u.String()
 }
 
+// secretPair matches a key=value pair of a connection string whose key
+// names a secret, with spaces around "=" and a quoted value allowed.
+var secretPair = regexp.MustCompile(`(?i)\b(password|pass|pwd|secret|token|sslpassword|secret_key|access_key)\s*=\s*('(?:[^'\\]|\\.)*'|(?:[^\s\\]|\\.)+)`)
+
 // redactKeyValues hides the secrets of "host=... password=..." strings.
 func redactKeyValues(raw string) string {
-	fields := strings.Fields(raw)
-	for i, f := range fields {
-		if k, _, ok := strings.Cut(f, "="); ok && isSecretKey(k) {
-			fields[i] = k + "=xxxxx"
-		}
-	}
-	return strings.Join(fields, " ")
+	return secretPair.ReplaceAllString(raw, "$1=xxxxx")
 }
 
 func isSecretKey(k string) bool {

@@ -298,8 +298,8 @@ func jobSpecs() []jobSpec {
 			Flags: func(fs *pflag.FlagSet, _ *Config) func(context.Context, *App) (ports.JobArgs, error) {
 				days := fs.Int("days-old", 60, "minimum age of the purchases in days")
 				return func(context.Context, *App) (ports.JobArgs, error) {
-					if *days <= 0 {
-						return nil, usageErrorf("--days-old %d: expected a positive number of days", *days)
+					if *days <= 0 || *days > usecases.MaxDaysOld {
+						return nil, usageErrorf("--days-old %d: expected a number of days from 1 to %d", *days, usecases.MaxDaysOld)
 					}
 					return usecases.DeleteUsedIccsInput{DaysOld: *days}, nil
 				}

@@ -55,6 +55,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 func exitCode(err error) int {
 	var usage *UsageError
 	switch {
+	case err == nil:
+		return exitOK
 	case errors.As(err, &usage), errors.Is(err, domain.ErrInvalid), isCobraUsage(err):
 		return exitUsage
 	case errors.Is(err, domain.ErrNotFound):

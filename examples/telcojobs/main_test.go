@@ -238,6 +238,10 @@ func TestRedactURL(t *testing.T) {
 		"ftp://app:hunter2@127.0.0.1/blobs",
 		"sqlite://app:hunter2@127.0.0.1/x.db",
 		"s3://bucket?endpoint=http://127.0.0.1:9000&secret_key=hunter2",
+		"host=127.0.0.1 password = hunter2 dbname=x",
+		"host=127.0.0.1 password='hunter2 and more' dbname=x",
+		"postgres://app:abc@hunter2@127.0.0.1:5432/x",
+		"s3://bucket?endpoint=http://app:hunter2@127.0.0.1:9000",
 	} {
 		require.NotContains(t, RedactURL(raw), "hunter2", raw)
 	}
@@ -271,6 +275,8 @@ func TestBadSettingsExitTwo(t *testing.T) {
 		"UnknownZone":       {[]string{"migrate", "--timezone", "Mars/Olympus"}, "--timezone"},
 		"BadRecipient":      {[]string{"migrate", "--alert-recipients", "ops@example.com,nadie"}, "--alert-recipients"},
 		"PortOutOfRange":    {[]string{"migrate", "--smtp-port", "99999"}, "--smtp-port"},
+		"HostWithoutFrom":   {[]string{"migrate", "--smtp-host", "127.0.0.1"}, "--smtp-from"},
+		"HugeDaysOld":       {[]string{"run", "delete-used-iccs", "--days-old", "9223372036854775807"}, "--days-old"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -413,4 +419,24 @@ func TestRunRemovesUploadedCopy(t *testing.T) {
 		require.NoError(t, err)
 		require.Empty(t, entries, "the copy of the operator's file is deleted after the run")
 	}
+}
+
+func TestScheduleSetRejectsRepeatedName(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	file := filepath.Join(e.dir, "schedules.json")
+	one := `{"name":"cinco","enabled":true,"times":["05:00"],"action":"generic","parameters":{"statuses":["provision_error"]}}`
+	require.NoError(t, os.WriteFile(file, []byte("["+one+","+one+"]"), 0o644))
+	code, _, stderr := e.run("schedule", "set", "--file", file)
+	require.Equal(t, 2, code, stderr)
+	require.Contains(t, stderr, `"cinco"`)
+}
+
+func TestRejectedRunJSONHasOnlyError(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	code, res, stderr := e.runJSON("run", "update-shops", "--channel", "nope", "--file", testdata("shops", "happy.csv"))
+	require.Equal(t, 2, code, stderr)
+	require.Len(t, res, 1, "only the error: %v", res)
+	require.Contains(t, res["error"], "nope")
 }

@@ -88,9 +88,10 @@ func (p *terminalProgress) finish() {
 }
 
 // printJSONResult prints the result of a job run as one JSON object. When
-// the run failed, the object also has an "error" field with the message;
-// a result with nothing in it is then left out, so that zero values are
-// not mistaken for counts.
+// the run failed, the object also has an "error" field with the message
+// ("job_error" when the result has an "error" field of its own); a nil or
+// empty result is then left out, so that zero values are not mistaken for
+// counts.
 func printJSONResult(w io.Writer, result any, runErr error) error {
 	if runErr == nil {
 		return printJSON(w, result)
@@ -107,11 +108,17 @@ func printJSONResult(w io.Writer, result any, runErr error) error {
 	if err != nil {
 		return err
 	}
+	// A result may have an "error" field of its own, such as the cause
+	// of a failed send; the run's error then goes under "job_error".
+	key := `"error":`
+	if bytes.Contains(b, []byte(`"error":`)) {
+		key = `"job_error":`
+	}
 	b = bytes.TrimSuffix(bytes.TrimSpace(b), []byte("}"))
 	if len(b) > 1 {
 		b = append(b, ',')
 	}
-	b = append(append(append(b, []byte(`"error":`)...), msg...), '}', '\n')
+	b = append(append(append(b, []byte(key)...), msg...), '}', '\n')
 	_, err = w.Write(b)
 	return err
 }
