@@ -226,7 +226,11 @@ func (h *ImportIccsFromZipfile) Handle(ctx context.Context, in ImportIccsFromZip
 	}
 
 	if len(run.alarmLines) > 0 {
-		msg := fmt.Sprintf("Importación de ICCs del ZIP %s: %d entradas rechazadas", in.ZipKey, len(run.alarmLines))
+		rejected := fmt.Sprintf("%d entradas rechazadas", len(run.alarmLines))
+		if len(run.alarmLines) == 1 {
+			rejected = "1 entrada rechazada"
+		}
+		msg := fmt.Sprintf("Importación de ICCs del ZIP %s: %s", in.ZipKey, rejected)
 		res.AlarmRaised = h.raiseAlarm(ctx, logger, in.ZipKey, msg, strings.Join(run.alarmLines, "\n"))
 	}
 
