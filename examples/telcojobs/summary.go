@@ -13,8 +13,8 @@ import (
 // spanishLabels names the result fields in the operators' language. A
 // field without a label is shown by its JSON name.
 var spanishLabels = map[string]string{
-	"held_back": "desactivación retenida",
-	"job_error": "error del trabajo",
+	"held_back":             "desactivación retenida",
+	"job_error":             "error del trabajo",
 	"created":               "creados",
 	"updated":               "actualizados",
 	"unchanged":             "sin cambios",
