@@ -96,13 +96,14 @@ func (c *cli) jobCommand(spec jobSpec, enqueue bool) *cobra.Command {
 
 		app, err := c.open(ctx)
 		if err != nil {
-			return err
+			return c.jsonError(err)
 		}
 		defer app.Close()
 
 		in, err := build(ctx, app)
 		if err != nil {
-			return err
+			c.removeUploads(app)
+			return c.jsonError(err)
 		}
 		if enqueue {
 			err = c.enqueueJob(ctx, app, spec, in)
@@ -125,7 +126,7 @@ func (c *cli) jobCommand(spec jobSpec, enqueue bool) *cobra.Command {
 func (c *cli) enqueueJob(ctx context.Context, app *App, spec jobSpec, in ports.JobArgs) error {
 	res, err := app.Engine.Enqueue(ctx, in, ports.EnqueueOptions{})
 	if err != nil {
-		return fmt.Errorf("enqueue %s: %w", spec.Kind, err)
+		return c.jsonError(fmt.Errorf("enqueue %s: %w", spec.Kind, err))
 	}
 	if c.cfg.JSON {
 		return printJSON(c.stdout, map[string]any{"kind": spec.Kind, "job_id": res.JobID, "duplicate": res.Duplicate})
@@ -353,4 +354,14 @@ func (c *cli) removeUploads(app *App) {
 		}
 	}
 	app.uploaded = nil
+}
+
+// jsonError prints {"error": ...} with --json, for a job command that fails
+// before the job runs, so that a script always reads one JSON object. It
+// returns err.
+func (c *cli) jsonError(err error) error {
+	if c.cfg.JSON {
+		_ = printJSONResult(c.stdout, nil, err)
+	}
+	return err
 }

@@ -173,9 +173,9 @@ func jobSpecs() []jobSpec {
 			Short: "Send one e-mail notification",
 			Flags: func(fs *pflag.FlagSet, _ *Config) func(context.Context, *App) (ports.JobArgs, error) {
 				id := fs.Int64("notification-id", 0, "id of the notification to send (required)")
-				return func(context.Context, *App) (ports.JobArgs, error) {
-					if *id <= 0 {
-						return nil, usageErrorf("--notification-id is required: a positive notification id")
+				return func(ctx context.Context, a *App) (ports.JobArgs, error) {
+					if err := checkNotification(ctx, a, *id, domain.ChannelEmail); err != nil {
+						return nil, err
 					}
 					return usecases.SendAsyncEmailInput{NotificationID: *id}, nil
 				}
@@ -189,9 +189,9 @@ func jobSpecs() []jobSpec {
 			Short: "Send one SMS notification",
 			Flags: func(fs *pflag.FlagSet, _ *Config) func(context.Context, *App) (ports.JobArgs, error) {
 				id := fs.Int64("notification-id", 0, "id of the notification to send (required)")
-				return func(context.Context, *App) (ports.JobArgs, error) {
-					if *id <= 0 {
-						return nil, usageErrorf("--notification-id is required: a positive notification id")
+				return func(ctx context.Context, a *App) (ports.JobArgs, error) {
+					if err := checkNotification(ctx, a, *id, domain.ChannelSMS); err != nil {
+						return nil, err
 					}
 					return usecases.SendAsyncSMSInput{NotificationID: *id}, nil
 				}
@@ -232,6 +232,9 @@ func jobSpecs() []jobSpec {
 					if *zipKey != "" {
 						if *file != "" {
 							return nil, usageErrorf("give --file or --zip-key, not both")
+						}
+						if ok, err := a.Blobs.Exists(ctx, *zipKey); err != nil || !ok {
+							return nil, usageErrorf("--zip-key %q: no such object in the blob store", *zipKey)
 						}
 						return usecases.ImportIccsFromZipfileInput{ZipKey: *zipKey}, nil
 					}
@@ -321,9 +324,12 @@ func jobSpecs() []jobSpec {
 			Short: "Run the action of one schedule now",
 			Flags: func(fs *pflag.FlagSet, _ *Config) func(context.Context, *App) (ports.JobArgs, error) {
 				id := fs.Int64("schedule-id", 0, "id of the schedule (required)")
-				return func(context.Context, *App) (ports.JobArgs, error) {
+				return func(ctx context.Context, a *App) (ports.JobArgs, error) {
 					if *id <= 0 {
 						return nil, usageErrorf("--schedule-id is required: a positive schedule id")
+					}
+					if _, err := a.Store.Schedule(ctx, *id); err != nil {
+						return nil, usageErrorf("--schedule-id %d: %v", *id, err)
 					}
 					return usecases.RunScheduleActionInput{ScheduleID: *id}, nil
 				}
@@ -353,6 +359,9 @@ func outletSpec(name, kind, what string) jobSpec {
 				if *channel == "" {
 					return nil, usageErrorf("--channel is required: the slug of the sales channel")
 				}
+				if _, err := a.Store.ChannelBySlug(ctx, *channel); err != nil {
+					return nil, usageErrorf("--channel %q: unknown sales channel; create it with telcojobs channel create %s", *channel, *channel)
+				}
 				key, err := uploadFile(ctx, a, kind, *file)
 				if err != nil {
 					return nil, err
@@ -373,4 +382,20 @@ func outletSpec(name, kind, what string) jobSpec {
 			return nil, fmt.Errorf("unexpected input %T", in)
 		},
 	}
+}
+
+// checkNotification rejects a notification id that does not exist or whose
+// channel another job sends, before anything is run or enqueued.
+func checkNotification(ctx context.Context, a *App, id int64, channel domain.NotificationChannel) error {
+	if id <= 0 {
+		return usageErrorf("--notification-id is required: a positive notification id")
+	}
+	n, err := a.Store.Notification(ctx, id)
+	if err != nil {
+		return usageErrorf("--notification-id %d: %v", id, err)
+	}
+	if n.Channel != channel {
+		return usageErrorf("--notification-id %d is an %s notification; send it with send-async-%s", id, n.Channel, map[domain.NotificationChannel]string{domain.ChannelEmail: "email", domain.ChannelSMS: "sms"}[n.Channel])
+	}
+	return nil
 }

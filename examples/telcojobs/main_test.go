@@ -152,7 +152,7 @@ func TestRunUnknownChannelFails(t *testing.T) {
 	code, _, stderr := e.runJSON("run", "update-shops", "--channel", "no-existe", "--file", testdata("shops", "happy.csv"))
 	require.Equal(t, 2, code, "an unknown channel is bad input")
 	require.Contains(t, stderr, "no-existe")
-	require.Contains(t, stderr, "happy.csv", "the error names the file the operator gave")
+	require.Contains(t, stderr, "channel create", "the error says how to create the channel")
 	require.NotContains(t, stderr, "no rows in result set")
 }
 
@@ -439,4 +439,27 @@ func TestRejectedRunJSONHasOnlyError(t *testing.T) {
 	require.Equal(t, 2, code, stderr)
 	require.Len(t, res, 1, "only the error: %v", res)
 	require.Contains(t, res["error"], "nope")
+}
+
+func TestEnqueueChecksLikeRun(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	for name, args := range map[string][]string{
+		"UnknownChannel":      {"enqueue", "update-shops", "--channel", "nope", "--file", testdata("shops", "happy.csv")},
+		"UnknownSchedule":     {"enqueue", "run-schedule-action", "--schedule-id", "999"},
+		"MissingZipKey":       {"enqueue", "import-iccs-from-zipfile", "--zip-key", "uploads/none.zip"},
+		"UnknownNotification": {"enqueue", "send-async-sms", "--notification-id", "9999", "--sms-url", "http://127.0.0.1:1"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			code, res, stderr := e.runJSON(args...)
+			require.Equal(t, 2, code, stderr)
+			require.NotEmpty(t, res["error"])
+		})
+	}
+	_, err := os.Stat(filepath.Join(e.dir, "blobs", "uploads", "update_shops"))
+	if !os.IsNotExist(err) {
+		entries, err := os.ReadDir(filepath.Join(e.dir, "blobs", "uploads", "update_shops"))
+		require.NoError(t, err)
+		require.Empty(t, entries, "a rejected enqueue leaves no upload behind")
+	}
 }
