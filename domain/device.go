@@ -164,7 +164,7 @@ func DisableShareExceeded(enabled, disabling int, maxShare float64) bool {
 	return float64(disabling) > maxShare*float64(enabled)
 }
 
-// CatalogueHold is why a catalogue sync disabled nothing. The empty value
+// CatalogueHold is the reason a catalogue sync disabled nothing. The empty value
 // means it was free to disable.
 type CatalogueHold string
 
@@ -188,7 +188,7 @@ const (
 	HoldShareExceeded CatalogueHold = "disable_share_exceeded"
 )
 
-// CatalogueSyncFacts is what a catalogue sync learned before deciding
+// CatalogueSyncFacts are the facts a catalogue sync gathered before deciding
 // whether it may disable devices.
 type CatalogueSyncFacts struct {
 	// ListingFailed is true when a page of the listing could not be read.

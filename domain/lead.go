@@ -24,7 +24,7 @@ type Lead struct {
 	CreatedAt time.Time
 }
 
-// AddressKind says which address system an address code belongs to.
+// AddressKind is the address system an address code belongs to.
 type AddressKind string
 
 // Address kinds.
@@ -39,8 +39,9 @@ const (
 )
 
 // AddressCodeKind classifies an address code. Surrounding spaces are
-// ignored; any character other than an ASCII digit makes it legacy, so
-// "08001", "  123 " are Telco codes and "C-123", "12.5" and "١٢٣" are not.
+// ignored. Any character other than an ASCII digit makes the code legacy, so
+// "08001" and "  123 " are Telco codes while "C-123", "12.5" and "١٢٣" are
+// not.
 func AddressCodeKind(code string) AddressKind {
 	code = strings.TrimSpace(code)
 	if code == "" {
@@ -54,15 +55,15 @@ func AddressCodeKind(code string) AddressKind {
 	return AddressTelco
 }
 
-// Coverage is the answer of the coverage API for one address.
+// Coverage is the response of the coverage API for one address.
 type Coverage struct {
 	Available    bool
 	Technology   string
 	MaxSpeedMbps int
 }
 
-// RecordCoverage stores a coverage answer on the lead, checked at the given
-// time.
+// RecordCoverage stores a coverage response on the lead, checked at the
+// given time.
 func (l *Lead) RecordCoverage(c Coverage, at time.Time) {
 	available := c.Available
 	at = at.UTC()

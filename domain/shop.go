@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// OutletKind says whether an Outlet is a shop or a seller.
+// OutletKind is the kind of an Outlet: a shop or a seller.
 type OutletKind string
 
 // Outlet kinds.
@@ -22,7 +22,7 @@ const (
 )
 
 // Outlet is a shop or a seller of a sales channel. Both have the same shape
-// and rules, so one type serves both; Kind tells them apart. The code is
+// and rules, so one type serves both; Kind distinguishes them. The code is
 // unique per channel and kind.
 type Outlet struct {
 	ID        int64

@@ -6,15 +6,15 @@ import "unicode/utf16"
 type SMSEncoding string
 
 // SMS encodings. GSM-7 packs a character of the GSM 03.38 alphabet into 7
-// bits; any other character makes the whole message UCS-2, two bytes per
-// UTF-16 code unit.
+// bits. Any other character makes the whole message UCS-2, with two bytes
+// per UTF-16 code unit.
 const (
 	EncodingGSM7 SMSEncoding = "GSM-7"
 	EncodingUCS2 SMSEncoding = "UCS-2"
 )
 
 // Segment sizes of GSM 03.40. A message that fits in one segment has the
-// whole 140 bytes; a longer one is split into parts that each lose 6 bytes
+// whole 140 bytes. A longer one is split into parts that each lose 6 bytes
 // to the concatenation header.
 const (
 	gsm7Single  = 160 // septets

@@ -15,14 +15,14 @@ type BlobInfo struct {
 }
 
 // BlobStore keeps files such as uploaded CSV files, ZIP archives and eSIM
-// PDFs. Keys are slash-separated relative paths ("iccs/8934....pdf"); an
-// adapter rejects a key that is empty, absolute, contains "..", a backslash
-// or a NUL byte, with an error matching domain.ErrInvalid. A missing key is
-// domain.ErrNotFound.
+// PDFs. Keys are slash-separated relative paths ("iccs/8934....pdf"). An
+// adapter rejects a key that is empty, absolute, or contains "..", a
+// backslash or a NUL byte, with an error matching domain.ErrInvalid. A
+// missing key is domain.ErrNotFound.
 type BlobStore interface {
 	// Put stores the bytes of r under key, replacing any object there. It
 	// streams: the object is never held whole in memory. A reader of the key
-	// sees the old object or the new one, never a partial write.
+	// gets the old object or the new one, never a partial write.
 	Put(ctx context.Context, key string, r io.Reader) error
 	// Get opens the object for reading. The caller closes it.
 	Get(ctx context.Context, key string) (io.ReadCloser, error)

@@ -109,7 +109,7 @@ type IccEntryResult struct {
 	ICCID string `json:"iccid,omitempty"`
 	// Outcome is imported, already_stored, invalid, ignored or duplicate.
 	Outcome string `json:"outcome"`
-	// Reason is why the entry was not imported, in English.
+	// Reason is the reason, in English, that the entry was not imported.
 	Reason string `json:"reason,omitempty"`
 }
 

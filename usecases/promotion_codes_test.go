@@ -141,7 +141,7 @@ func TestAssignPromotionCodesConcurrentRuns(t *testing.T) {
 		const pool, runs = 50, 8
 		env.loadPool(t, "TV", pool)
 
-		// Run w asks for documents 10w to 10w+29, so neighbouring files
+		// Run w takes documents 10w to 10w+29, so neighbouring files
 		// overlap by 20 documents; together they name 100 documents, twice
 		// the pool. Each file also repeats its first document.
 		keys := make([]string, runs)

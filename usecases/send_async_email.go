@@ -192,8 +192,8 @@ func (r *attemptRunner) run(ctx context.Context, id int64, channel domain.Notifi
 	log := r.logger.With("job", r.job, "notification_id", id)
 	now := r.clock.Now()
 
-	// A job of the wrong channel is a mistake of whoever enqueued it, not of
-	// the notification, so it is rejected before an attempt is counted.
+	// A job of the wrong channel is a mistake of the enqueuer, not of the
+	// notification, so it is rejected before an attempt is counted.
 	peek, err := r.notifications.Notification(ctx, id)
 	switch {
 	case errors.Is(err, domain.ErrNotFound):

@@ -136,9 +136,9 @@ func NewUpdateDeviceData(cfg UpdateDeviceDataConfig, catalogue ports.Catalogue, 
 }
 
 // HandleJob implements ports.JobHandler. A run held because the feed failed
-// returns an error so that the job engine retries it later; a run held by
-// the share limit or an empty listing does not, because a retry would be
-// held again until an operator forces it.
+// returns an error, so the job engine retries it later. A run held by the
+// share limit or an empty listing returns nil, because a retry would be held
+// again until an operator forces it.
 func (u *UpdateDeviceData) HandleJob(ctx context.Context, in UpdateDeviceDataInput) error {
 	res, err := u.Handle(ctx, in)
 	if err != nil {

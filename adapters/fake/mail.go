@@ -12,14 +12,14 @@ import (
 
 var _ ports.Mailer = (*Mailer)(nil)
 
-// ErrTransient is the error the fakes return when told to fail transiently.
+// ErrTransient is the error the fakes return when set to fail transiently.
 var ErrTransient = errors.New("fake: transient failure")
 
-// ErrRejected is wrapped with domain.Permanent when the fakes are told to
+// ErrRejected is wrapped with domain.Permanent when the fakes are set to
 // fail permanently.
 var ErrRejected = errors.New("fake: rejected")
 
-// Failure tells a fake how its next sends fail.
+// Failure is the way a fake's next sends fail.
 type Failure int
 
 // Failure modes.
@@ -74,8 +74,8 @@ func (m *Mailer) FailNext(modes ...Failure) {
 	m.fail.queue = append(m.fail.queue, modes...)
 }
 
-// FailAlways makes every send fail in that mode until told otherwise;
-// Succeed restores normal sending.
+// FailAlways makes every send fail in that mode until Succeed restores
+// normal sending.
 func (m *Mailer) FailAlways(mode Failure) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

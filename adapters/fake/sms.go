@@ -27,8 +27,8 @@ func (g *SMSGateway) FailNext(modes ...Failure) {
 	g.fail.queue = append(g.fail.queue, modes...)
 }
 
-// FailAlways makes every send fail in that mode until told otherwise;
-// Succeed restores normal sending.
+// FailAlways makes every send fail in that mode until Succeed restores
+// normal sending.
 func (g *SMSGateway) FailAlways(mode Failure) {
 	g.mu.Lock()
 	defer g.mu.Unlock()

@@ -1,8 +1,8 @@
 // Package postgres is the production storage adapter on PostgreSQL through
-// pgx v5. A pgxpool.Pool is the single pool of connections: the business
+// pgx v5. A pgxpool.Pool is the single pool of connections. The business
 // queries reach it through database/sql (pgx's stdlib wrapper), and the job
-// engine uses the same pool directly, so jobs and business rows share one
-// database and one transaction when a use case enqueues.
+// engine uses the same pool. Jobs and business rows therefore share one
+// database, and one transaction when a use case enqueues.
 package postgres
 
 import (

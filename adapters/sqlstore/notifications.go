@@ -236,9 +236,9 @@ func (s *Store) attachments(ctx context.Context, id int64) ([]domain.Attachment,
 
 // StartNotificationAttempt implements ports.NotificationStore. The claim
 // and the attempt count are one UPDATE whose WHERE clause re-checks the
-// state, so of two concurrent runs only one gets the row: on PostgreSQL the
-// second UPDATE waits for the first to commit and then sees the claim, and
-// on SQLite the writer lock runs them one after the other.
+// state, so of two concurrent runs only one gets the row. On PostgreSQL the
+// second UPDATE waits for the first to commit and then finds the claim. On
+// SQLite the writer lock runs them one after the other.
 func (s *Store) StartNotificationAttempt(ctx context.Context, id int64, now, claimUntil time.Time) (domain.Notification, error) {
 	row := s.Q(ctx).QueryRowContext(ctx, `UPDATE notifications
 		SET attempts = attempts + 1, claimed_until = $3
@@ -255,7 +255,7 @@ func (s *Store) StartNotificationAttempt(ctx context.Context, id int64, now, cla
 		return domain.Notification{}, err
 	}
 
-	// Nothing was updated: say why from the stored row.
+	// Nothing was updated, so the stored row gives the reason.
 	n, err = s.Notification(ctx, id)
 	if err != nil {
 		return domain.Notification{}, err

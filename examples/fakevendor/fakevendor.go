@@ -51,15 +51,15 @@ const (
 	FaultTruncated FaultKind = "truncated"
 	// FaultHTML responds 200 with an HTML error page.
 	FaultHTML FaultKind = "html"
-	// FaultNotFound answers 404, such as for a missing page or device.
+	// FaultNotFound responds 404, such as for a missing page or device.
 	FaultNotFound FaultKind = "not_found"
-	// FaultEmptyListing answers a listing page with no device and a total
-	// of zero.
+	// FaultEmptyListing responds to a listing request with a page of no
+	// device and a total of zero.
 	FaultEmptyListing FaultKind = "empty_listing"
 	// FaultShortPage leaves the last device out of a listing page while
 	// keeping the announced total.
 	FaultShortPage FaultKind = "short_page"
-	// FaultSlow waits the fault's Delay before answering normally.
+	// FaultSlow waits the fault's Delay before responding normally.
 	FaultSlow FaultKind = "slow"
 )
 

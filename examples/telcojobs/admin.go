@@ -259,7 +259,7 @@ zone, the action and its parameters are checked before anything is saved.`,
 				return usageErrorf("--file %s: %v", file, err)
 			}
 			if len(inputs) == 0 {
-				return usageErrorf("--file %s holds no schedule", file)
+				return usageErrorf("--file %s contains no schedule; give at least one", file)
 			}
 			seen := map[string]int{}
 			for i, in := range inputs {

@@ -204,7 +204,7 @@ own authentication.`,
 	return cmd
 }
 
-// longestJobTimeout is the longest default timeout of a job kind; a job
+// longestJobTimeout is the longest default timeout of a job kind. A job
 // running longer than --rescue-after is taken as abandoned, so the rescue
 // interval must exceed it.
 const longestJobTimeout = 30 * time.Minute

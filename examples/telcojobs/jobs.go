@@ -168,38 +168,16 @@ func jobSpecs() []jobSpec {
 				return u.CheckCoverageFromLeads
 			}),
 		},
-		{
-			Name: "send-async-email", Kind: "send_async_email",
-			Short: "Send one e-mail notification",
-			Flags: func(fs *pflag.FlagSet, _ *Config) func(context.Context, *App) (ports.JobArgs, error) {
-				id := fs.Int64("notification-id", 0, "id of the notification to send (required)")
-				return func(ctx context.Context, a *App) (ports.JobArgs, error) {
-					if err := checkNotification(ctx, a, *id, domain.ChannelEmail); err != nil {
-						return nil, err
-					}
-					return usecases.SendAsyncEmailInput{NotificationID: *id}, nil
-				}
-			},
-			Run: runWith(func(u *UseCases) handler[usecases.SendAsyncEmailInput, usecases.SendAsyncEmailResult] {
+		sendSpec("send-async-email", "send_async_email", "e-mail", domain.ChannelEmail,
+			func(id int64) usecases.SendAsyncEmailInput { return usecases.SendAsyncEmailInput{NotificationID: id} },
+			func(u *UseCases) handler[usecases.SendAsyncEmailInput, usecases.SendAsyncEmailResult] {
 				return u.SendAsyncEmail
 			}),
-		},
-		{
-			Name: "send-async-sms", Kind: "send_async_sms",
-			Short: "Send one SMS notification",
-			Flags: func(fs *pflag.FlagSet, _ *Config) func(context.Context, *App) (ports.JobArgs, error) {
-				id := fs.Int64("notification-id", 0, "id of the notification to send (required)")
-				return func(ctx context.Context, a *App) (ports.JobArgs, error) {
-					if err := checkNotification(ctx, a, *id, domain.ChannelSMS); err != nil {
-						return nil, err
-					}
-					return usecases.SendAsyncSMSInput{NotificationID: *id}, nil
-				}
-			},
-			Run: runWith(func(u *UseCases) handler[usecases.SendAsyncSMSInput, usecases.SendAsyncSMSResult] {
+		sendSpec("send-async-sms", "send_async_sms", "SMS", domain.ChannelSMS,
+			func(id int64) usecases.SendAsyncSMSInput { return usecases.SendAsyncSMSInput{NotificationID: id} },
+			func(u *UseCases) handler[usecases.SendAsyncSMSInput, usecases.SendAsyncSMSResult] {
 				return u.SendAsyncSMS
 			}),
-		},
 		{
 			Name: "assign-promotion-codes", Kind: "assign_promotion_codes",
 			Short: "Assign a free promotion code to each document of a CSV file",
@@ -343,6 +321,26 @@ func jobSpecs() []jobSpec {
 	}
 	sort.Slice(specs, func(i, j int) bool { return specs[i].Name < specs[j].Name })
 	return specs
+}
+
+// sendSpec is the spec of send-async-email and send-async-sms, which take
+// the same flag and differ in the channel they send.
+func sendSpec[In ports.JobArgs, Out any](name, kind, what string, channel domain.NotificationChannel,
+	input func(id int64) In, pick func(*UseCases) handler[In, Out]) jobSpec {
+	return jobSpec{
+		Name: name, Kind: kind,
+		Short: "Send one " + what + " notification",
+		Flags: func(fs *pflag.FlagSet, _ *Config) func(context.Context, *App) (ports.JobArgs, error) {
+			id := fs.Int64("notification-id", 0, "id of the notification to send (required)")
+			return func(ctx context.Context, a *App) (ports.JobArgs, error) {
+				if err := checkNotification(ctx, a, *id, channel); err != nil {
+					return nil, err
+				}
+				return input(*id), nil
+			}
+		},
+		Run: runWith(pick),
+	}
 }
 
 // outletSpec is the spec of update-shops and update-sellers, which take the

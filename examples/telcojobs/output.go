@@ -88,8 +88,8 @@ func (p *terminalProgress) finish() {
 }
 
 // printJSONResult prints the result of a job run as one JSON object. When
-// the run failed, the object also has an "error" field with the message
-// ("job_error" when the result has an "error" field of its own); a nil or
+// the run failed, the object also has an "error" field with the message, or
+// "job_error" when the result has an "error" field of its own. A nil or
 // empty result is then left out, so that zero values are not mistaken for
 // counts.
 func printJSONResult(w io.Writer, result any, runErr error) error {
