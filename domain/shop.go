@@ -3,7 +3,6 @@ package domain
 import (
 	"fmt"
 	"net/mail"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -55,15 +54,24 @@ type (
 	Seller = Outlet
 )
 
-var outletCodePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$`)
-
 // ValidateOutletCode checks a shop or seller code: 1 to 64 letters, digits,
 // dots, slashes, dashes or underscores, starting with a letter or digit.
+// Imports call it for every row, so it checks the bytes in a loop rather
+// than with a regular expression.
 func ValidateOutletCode(code string) error {
-	if !outletCodePattern.MatchString(code) {
+	ok := len(code) >= 1 && len(code) <= 64 && isASCIIAlnum(code[0])
+	for i := 1; ok && i < len(code); i++ {
+		c := code[i]
+		ok = isASCIIAlnum(c) || c == '.' || c == '_' || c == '/' || c == '-'
+	}
+	if !ok {
 		return Invalid("code", code, "expected 1 to 64 letters, digits, '.', '/', '-' or '_', starting with a letter or digit, such as TDA-001")
 	}
 	return nil
+}
+
+func isASCIIAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
 
 // Validate checks every field and returns one *ValidationError per wrong
@@ -175,25 +183,36 @@ var saleTypeAliases = map[string]SaleType{
 // (alta, portabilidad, renovacion, terminal), in any case. The result is
 // sorted and without repeats. An empty string gives an empty list.
 func ParseSaleTypes(s string) ([]SaleType, error) {
-	fields := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return r == '|' || r == ',' || r == ' ' || r == ';' || r == '\t'
-	})
-	var out []SaleType
-	for _, f := range fields {
-		t, ok := saleTypeAliases[f]
-		if !ok {
-			t = SaleType(f)
-			if !slices.Contains(SaleTypes, t) {
-				return nil, Invalid("sale types", s, fmt.Sprintf("unknown sale type %q; expected %s (or alta, portabilidad, renovacion, terminal) separated by |", f, joinStrings(SaleTypes)))
-			}
+	// Imports call this for every row, so it records the types in a bit
+	// set and builds the slice once, already in the order of SaleTypes.
+	var found uint64
+	for rest := strings.ToLower(s); rest != ""; {
+		name := rest
+		rest = ""
+		if i := strings.IndexAny(name, "|, ;\t"); i >= 0 {
+			name, rest = name[:i], name[i+1:]
 		}
-		if !slices.Contains(out, t) {
+		if name == "" {
+			continue
+		}
+
+		t, ok := saleTypeAliases[name]
+		if !ok {
+			t = SaleType(name)
+		}
+		index := slices.Index(SaleTypes, t)
+		if index < 0 {
+			return nil, Invalid("sale types", s, fmt.Sprintf("unknown sale type %q; expected %s (or alta, portabilidad, renovacion, terminal) separated by |", name, joinStrings(SaleTypes)))
+		}
+		found |= 1 << index
+	}
+
+	var out []SaleType
+	for i, t := range SaleTypes {
+		if found&(1<<i) != 0 {
 			out = append(out, t)
 		}
 	}
-	slices.SortFunc(out, func(a, b SaleType) int {
-		return slices.Index(SaleTypes, a) - slices.Index(SaleTypes, b)
-	})
 	return out, nil
 }
 
