@@ -78,6 +78,15 @@ func (s *Store) RunOutletImport(ctx context.Context, kind domain.OutletKind, cha
 
 	q := s.Q(ctx)
 	if s.dialect.Name == "postgres" {
+		// Imports of one channel's shops, or of its sellers, wait for each
+		// other, so that the second plans against what the first wrote
+		// instead of failing on the unique key of the codes both create.
+		// SQLite has a single writer already.
+		_, err := q.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`,
+			fmt.Sprintf("telcojobs: import %s of channel %d", table, channelID))
+		if err != nil {
+			return s.Err(err, "wait for other imports of %s of channel %d", table, channelID)
+		}
 		// The default 4 MB makes the hash joins and aggregates over a
 		// million staged rows spill to disk; SET LOCAL ends with the
 		// transaction.
@@ -166,6 +175,8 @@ type outletImport struct {
 	channelID int64
 	stage     StageFunc
 	finished  bool
+	// repeats is true when finish found a code on more than one row.
+	repeats bool
 	// plan is the last Plan, which Apply reuses.
 	plan *ports.ImportPlan
 }
@@ -181,7 +192,8 @@ func (imp *outletImport) Stage(ctx context.Context, rows []ports.OutletRow) erro
 }
 
 // finish indexes the staged rows and marks each row whose code repeats with
-// the first line of its code.
+// the first line of its code. Files rarely repeat a code, so one count of
+// distinct codes decides whether the costlier marking runs at all.
 func (imp *outletImport) finish(ctx context.Context) error {
 	if imp.finished {
 		return nil
@@ -191,8 +203,9 @@ func (imp *outletImport) finish(ctx context.Context) error {
 
 	if imp.s.dialect.Name == "postgres" {
 		// Temporary tables are never analysed automatically, and without
-		// statistics the planner may choose nested loops over a million rows.
-		if _, err := q.ExecContext(ctx, `ANALYZE `+StageTable); err != nil {
+		// statistics the planner may choose nested loops over a million
+		// rows. The columns the queries filter and join on are enough.
+		if _, err := q.ExecContext(ctx, `ANALYZE `+StageTable+` (code, line, valid, shop_code)`); err != nil {
 			return imp.s.Err(err, "analyse stage table")
 		}
 	} else {
@@ -201,7 +214,16 @@ func (imp *outletImport) finish(ctx context.Context) error {
 		}
 	}
 
-	_, err := q.ExecContext(ctx, `UPDATE `+StageTable+` AS s SET first_line = d.first_line
+	var rows, codes int
+	err := q.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(DISTINCT code) FROM `+StageTable).Scan(&rows, &codes)
+	if err != nil {
+		return imp.s.Err(err, "count staged codes")
+	}
+	imp.repeats = codes < rows
+	if !imp.repeats {
+		return nil
+	}
+	_, err = q.ExecContext(ctx, `UPDATE `+StageTable+` AS s SET first_line = d.first_line
 		FROM (SELECT code, MIN(line) AS first_line FROM `+StageTable+` GROUP BY code HAVING COUNT(*) > 1) AS d
 		WHERE s.code = d.code`)
 	return imp.s.Err(err, "find repeated codes")
@@ -210,6 +232,9 @@ func (imp *outletImport) finish(ctx context.Context) error {
 func (imp *outletImport) Duplicates(ctx context.Context, limit int) ([]ports.DuplicateCode, error) {
 	if err := imp.finish(ctx); err != nil {
 		return nil, err
+	}
+	if !imp.repeats {
+		return nil, nil
 	}
 	if limit <= 0 {
 		limit = 1000
@@ -327,9 +352,11 @@ func (imp *outletImport) Plan(ctx context.Context) (ports.ImportPlan, error) {
 		return p, imp.s.Err(err, "count %s to disable", imp.table)
 	}
 
-	err = q.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+StageTable+` WHERE valid AND first_line IS NOT NULL AND line <> first_line`).Scan(&p.Duplicates)
-	if err != nil {
-		return p, imp.s.Err(err, "count repeated codes")
+	if imp.repeats {
+		err = q.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+StageTable+` WHERE valid AND first_line IS NOT NULL AND line <> first_line`).Scan(&p.Duplicates)
+		if err != nil {
+			return p, imp.s.Err(err, "count repeated codes")
+		}
 	}
 	imp.plan = &p
 	return p, nil
@@ -382,8 +409,8 @@ func (imp *outletImport) Apply(ctx context.Context, at time.Time, disable bool) 
 		return out, nil
 	}
 	// When no kept row matched a stored outlet, every kept row is new and
-	// the insert needs no anti-join. A concurrent import of the same codes
-	// then fails on the unique constraint instead of merging.
+	// the insert needs no anti-join: imports of one channel and kind do not
+	// run at the same time.
 	missing := ` AND NOT EXISTS (SELECT 1 FROM ` + imp.table + ` AS o WHERE o.channel_id = $1 AND o.code = s.code)`
 	if plan.Update+plan.Unchanged == 0 {
 		missing = ""

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -318,6 +319,47 @@ func testOutlets(t *testing.T, open Opener) {
 		require.ErrorIs(t, err, boom)
 		_, err = os.Outlet(ctx, domain.KindSeller, c.ID, "VEN")
 		require.ErrorIs(t, err, domain.ErrNotFound)
+	})
+
+	t.Run("ConcurrentImportsOfOneChannel", func(t *testing.T) {
+		t.Parallel()
+		_, os, c := setup(t)
+
+		// Every import brings the same new codes, so each would plan to
+		// create them all if it did not wait for the others.
+		const workers, codes = 8, 200
+		var wg sync.WaitGroup
+		errs := make(chan error, workers)
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				rows := make([]ports.OutletRow, codes)
+				for i := range rows {
+					rows[i] = outletRow(i+2, fmt.Sprintf("T%03d", i), fmt.Sprint("Importación ", w), true)
+				}
+				errs <- os.ImportOutlets(ctx, domain.KindShop, c.ID, func(ctx context.Context, imp ports.OutletImport) error {
+					if err := imp.Stage(ctx, rows); err != nil {
+						return err
+					}
+					_, err := imp.Apply(ctx, base.Add(time.Duration(w)*time.Minute), true)
+					return err
+				})
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			require.NoError(t, err)
+		}
+
+		list, err := os.ListOutlets(ctx, domain.KindShop, c.ID)
+		require.NoError(t, err)
+		require.Len(t, list, codes)
+		for _, o := range list {
+			require.True(t, o.Enabled, o.Code)
+			require.Equal(t, list[0].Name, o.Name, "one import was applied last, whole")
+		}
 	})
 
 	t.Run("ImportManyRows", func(t *testing.T) {
