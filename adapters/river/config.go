@@ -78,11 +78,13 @@ type Config struct {
 	// read, such as "Europe/Madrid". Default Europe/Madrid.
 	TimeZone string
 
-	// MaxWorkers is how many jobs one engine runs at once. Default 20.
+	// MaxWorkers is how many jobs of one kind one engine runs at once, since
+	// each kind has its own queue. Default 20.
 	MaxWorkers int
 
 	// FetchCooldown is the minimum time between two fetches of available
-	// jobs; together with MaxWorkers it caps the throughput of one engine.
+	// jobs of a kind; together with MaxWorkers it caps how fast one engine
+	// works a kind.
 	// Default 100ms (River's default); minimum 1ms.
 	FetchCooldown time.Duration
 

@@ -31,24 +31,23 @@
 //
 // # Registration and failure policy
 //
-// Handlers has one field per job kind. A nil field leaves the kind
-// unregistered: its jobs can still be enqueued and wait, with no attempt
-// spent, for an engine that has the handler. Only a kind that is not one of
-// the module's jobs fails with *UnknownKindError.
+// Handlers has one field per job kind. Each kind has its own queue, named
+// after the kind, and an engine works only the queues of the kinds it has
+// handlers for. A nil field therefore leaves the kind's jobs waiting, with
+// no attempt spent, for an engine that has the handler; they can still be
+// enqueued. Only a kind that is not one of the module's jobs fails with
+// *UnknownKindError.
 //
-// NOTE: River's leader rescues stuck jobs of every kind, and discards the
-// stuck jobs of kinds it has no handler for. Where engines register
-// different kinds, a job whose worker died may therefore be discarded
-// instead of run again when the leader lacks its handler.
-//
-// A handler
-// error marked with domain.Permanent, or a validation error, cancels the
-// job at once. Any other error retries it with backoff until the kind's
-// maximum attempts (DefaultPolicies, Config.Policies). Each kind has a
-// timeout. A job
-// still running after Config.RescueStuckJobsAfter is taken as abandoned by a
-// dead worker and run again, so handlers must be idempotent. Stop lets
-// running jobs finish for Config.ShutdownTimeout and then cancels them.
+// A handler error marked with domain.Permanent, or a validation error,
+// cancels the job at once. Any other error retries it with backoff until
+// the kind's maximum attempts (DefaultPolicies, Config.Policies). Each kind
+// has a timeout. A job still running after both Config.RescueStuckJobsAfter
+// and its kind's timeout is taken as abandoned by a dead worker and run
+// again, so handlers must be idempotent. The leader that rescues it need
+// not have the kind's handler, because every engine registers every kind's
+// timeout.
+// Stop lets running jobs finish for Config.ShutdownTimeout and then cancels
+// them.
 //
 // # Periodic jobs
 //

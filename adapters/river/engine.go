@@ -162,11 +162,15 @@ func newEngine(handlers Handlers, cfg Config) (*Engine, *rq.Config, error) {
 	e := &Engine{cfg: cfg, logger: logger, policies: map[string]KindPolicy{}, known: all}
 	workers := rq.NewWorkers()
 	longest := time.Duration(0)
+	queues := map[string]rq.QueueConfig{}
 	for _, r := range handlers.registrations() {
-		if r.add == nil {
+		policy := all[r.kind]
+		if !r.handled {
+			if err := r.add(workers, policy, logger); err != nil {
+				return nil, nil, fmt.Errorf("river: register %s without a handler: %w", r.kind, err)
+			}
 			continue
 		}
-		policy := all[r.kind]
 		if policy.Timeout >= cfg.RescueStuckJobsAfter {
 			return nil, nil, fmt.Errorf("river config: RescueStuckJobsAfter %s must be longer than the timeout %s of %s, or a job still running would be run twice",
 				cfg.RescueStuckJobsAfter, policy.Timeout, r.kind)
@@ -177,6 +181,7 @@ func newEngine(handlers Handlers, cfg Config) (*Engine, *rq.Config, error) {
 		e.policies[r.kind] = policy
 		e.known[r.kind] = policy
 		e.kinds = append(e.kinds, r.kind)
+		queues[r.kind] = rq.QueueConfig{MaxWorkers: cfg.MaxWorkers}
 		longest = max(longest, policy.Timeout)
 	}
 	if len(e.kinds) == 0 {
@@ -193,7 +198,7 @@ func newEngine(handlers Handlers, cfg Config) (*Engine, *rq.Config, error) {
 		ID:                          cfg.ClientID,
 		Logger:                      logger,
 		Workers:                     workers,
-		Queues:                      map[string]rq.QueueConfig{rq.QueueDefault: {MaxWorkers: cfg.MaxWorkers}},
+		Queues:                      queues,
 		FetchCooldown:               cfg.FetchCooldown,
 		FetchPollInterval:           cfg.FetchPollInterval,
 		JobTimeout:                  longest, // each worker sets its own; River checks this against RescueStuckJobsAfter
@@ -203,10 +208,10 @@ func newEngine(handlers Handlers, cfg Config) (*Engine, *rq.Config, error) {
 		PeriodicJobs:                periodic,
 		TestOnly:                    cfg.testOnly,
 		// Engines with different handlers may share one database: each
-		// fetches only the kinds it can run, and the others wait for an
-		// engine that can, without losing attempts. The engine checks the
-		// kinds it inserts itself (see insertParams).
-		FetchOnlyKnownKinds: true,
+		// kind has its own queue, each engine works only the queues of the
+		// kinds it has handlers for, and jobs of the other kinds wait for
+		// an engine that has them, without losing attempts. The engine
+		// checks the kinds it inserts itself (see insertParams).
 		SkipUnknownJobCheck: true,
 	}
 	if cfg.RetryBackoff != nil {
@@ -242,6 +247,7 @@ func (e *Engine) periodicJobs() ([]*rq.PeriodicJob, error) {
 
 		args := pj.Args
 		opts := rq.InsertOpts{
+			Queue:       queueOf(kind),
 			MaxAttempts: policy.MaxAttempts,
 			// Two leaders that overlap for a moment, or a restart within the
 			// minute, compute the same run time. The unique key on the
@@ -364,7 +370,7 @@ func (e *Engine) insertParams(args ports.JobArgs, opts ports.EnqueueOptions) (rq
 		return rq.InsertManyParams{}, &UnknownKindError{Kind: args.Kind(), Registered: sortedKeys(e.known)}
 	}
 
-	insert := &rq.InsertOpts{MaxAttempts: policy.MaxAttempts, ScheduledAt: opts.ScheduledAt}
+	insert := &rq.InsertOpts{Queue: queueOf(args.Kind()), MaxAttempts: policy.MaxAttempts, ScheduledAt: opts.ScheduledAt}
 	if opts.MaxAttempts > 0 {
 		insert.MaxAttempts = opts.MaxAttempts
 	}
@@ -382,6 +388,10 @@ func (e *Engine) insertParams(args ports.JobArgs, opts ports.EnqueueOptions) (rq
 	}
 	return rq.InsertManyParams{Args: args, InsertOpts: insert}, nil
 }
+
+// queueOf returns the queue of a job kind: each kind has its own, named
+// after it, so that an engine works only the kinds it has handlers for.
+func queueOf(kind string) string { return kind }
 
 func inTx(ctx context.Context) bool {
 	_, ok := sqlstore.TxFromContext(ctx)

@@ -10,10 +10,10 @@ import (
 )
 
 // Handlers is the one place where job kinds get their handlers. Each field
-// runs one kind. A nil field leaves its kind unregistered: the engine does
-// not fetch its jobs and leaves out its periodic job, but still accepts it
-// on Enqueue, so that another engine on the same database with the handler
-// runs it. The use cases of package usecases satisfy these fields through their
+// runs one kind. A nil field leaves its kind without a handler. The engine
+// then does not work the kind's queue and leaves out its periodic job. It
+// still accepts the kind on Enqueue, so that another engine on the same
+// database with the handler runs it. The use cases of package usecases satisfy these fields through their
 // HandleJob methods.
 type Handlers struct {
 	SendDailyValidationReport       ports.JobHandler[usecases.SendDailyValidationReportInput]
@@ -44,8 +44,10 @@ func (f HandlerFunc[T]) HandleJob(ctx context.Context, args T) error { return f(
 // registration adds the worker of one kind to River's worker bundle.
 type registration struct {
 	kind string
-	// add is nil when the kind has no handler.
-	add func(workers *rq.Workers, policy KindPolicy, logger *slog.Logger) error
+	// handled is false when the kind has no handler. Its worker is then a
+	// stand-in that only gives River the kind's timeout (see absentWorker).
+	handled bool
+	add     func(workers *rq.Workers, policy KindPolicy, logger *slog.Logger) error
 }
 
 // registrations lists every kind with its handler, in the order of the
@@ -73,12 +75,12 @@ func (h Handlers) registrations() []registration {
 
 func register[T ports.JobArgs](handler ports.JobHandler[T]) registration {
 	var zero T
-	r := registration{kind: zero.Kind()}
 	if handler == nil {
-		return r
+		return registration{kind: zero.Kind(), add: func(workers *rq.Workers, policy KindPolicy, _ *slog.Logger) error {
+			return rq.AddWorkerSafely(workers, &absentWorker[T]{policy: policy})
+		}}
 	}
-	r.add = func(workers *rq.Workers, policy KindPolicy, logger *slog.Logger) error {
+	return registration{kind: zero.Kind(), handled: true, add: func(workers *rq.Workers, policy KindPolicy, logger *slog.Logger) error {
 		return rq.AddWorkerSafely(workers, &worker[T]{handler: handler, policy: policy, logger: logger})
-	}
-	return r
+	}}
 }

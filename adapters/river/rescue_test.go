@@ -151,3 +151,74 @@ func countMarks(t *testing.T, db *sql.DB, engine string) int {
 	}
 	return n
 }
+
+func TestRescueByLeaderWithoutHandler(t *testing.T) {
+	t.Parallel()
+	for _, d := range databases() {
+		t.Run(d.name, func(t *testing.T) {
+			t.Parallel()
+			db := d.open(t)
+			ctx := context.Background()
+			_, err := db.db.ExecContext(ctx, "CREATE TABLE rescue_marks (engine TEXT NOT NULL, purchase_id BIGINT NOT NULL)")
+			require.NoError(t, err)
+
+			// The leader has no provision_purchase handler, only the kind's
+			// short timeout and a short rescue delay.
+			cfg := testConfig()
+			cfg.ClientID = "leader"
+			cfg.Policies = map[string]KindPolicy{
+				"provision_purchase": {Timeout: 500 * time.Millisecond},
+				"check_schedules":    {Timeout: 500 * time.Millisecond},
+			}
+			cfg.RescueStuckJobsAfter = time.Second
+			noop := HandlerFunc[usecases.CheckSchedulesInput](func(context.Context, usecases.CheckSchedulesInput) error { return nil })
+			leader, err := db.newEngine(Handlers{CheckSchedules: noop}, cfg)
+			require.NoError(t, err)
+			res, err := leader.Enqueue(ctx, usecases.ProvisionPurchaseInput{PurchaseID: 7}, ports.EnqueueOptions{})
+			require.NoError(t, err)
+
+			var output bytes.Buffer
+			child := exec.Command(os.Args[0], "-test.run=^$")
+			child.Env = append(os.Environ(), childEnv+"="+db.spec)
+			child.Stdout, child.Stderr = &output, &output
+			require.NoError(t, child.Start())
+			killed := false
+			t.Cleanup(func() {
+				if !killed {
+					_ = child.Process.Kill()
+					_ = child.Wait()
+				}
+			})
+			require.Eventually(t, func() bool { return countMarks(t, db.db, "doomed") == 1 },
+				30*time.Second, 50*time.Millisecond, "the child never started the job; its output:\n%s", &output)
+			require.NoError(t, child.Process.Kill())
+			_ = child.Wait()
+			killed = true
+
+			// Alone, the leader takes over once the dead leader's term
+			// expires and puts the stuck job back instead of discarding it.
+			require.NoError(t, leader.Start(ctx))
+			t.Cleanup(func() { _ = leader.Stop(context.Background()) })
+			var row *rivertype.JobRow
+			require.Eventually(t, func() bool {
+				row, err = leader.backend.jobGet(ctx, res.JobID)
+				return err == nil && row.State != rivertype.JobStateRunning
+			}, 90*time.Second, 50*time.Millisecond, "the stuck job was never rescued")
+			require.Contains(t, []rivertype.JobState{rivertype.JobStateRetryable, rivertype.JobStateAvailable}, row.State)
+			require.Equal(t, "provision_purchase", row.Queue)
+
+			// An engine with the handler then runs it.
+			runner := HandlerFunc[usecases.ProvisionPurchaseInput](func(ctx context.Context, in usecases.ProvisionPurchaseInput) error {
+				_, err := db.db.ExecContext(ctx, "INSERT INTO rescue_marks (engine, purchase_id) VALUES ($1, $2)", "runner", in.PurchaseID)
+				return err
+			})
+			runnerCfg := testConfig()
+			runnerCfg.ClientID = "runner"
+			startEngine(t, db, Handlers{ProvisionPurchase: runner}, runnerCfg)
+			row = waitForState(t, leader, res.JobID, rivertype.JobStateCompleted, 30*time.Second)
+			require.Equal(t, 2, row.Attempt)
+			require.Equal(t, 1, countMarks(t, db.db, "doomed"))
+			require.Equal(t, 1, countMarks(t, db.db, "runner"))
+		})
+	}
+}

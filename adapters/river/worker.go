@@ -3,6 +3,7 @@ package river
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -60,6 +61,25 @@ func (w *worker[T]) Work(ctx context.Context, job *rq.Job[T]) error {
 			append(attrs, slog.Int("max_attempts", job.MaxAttempts), slog.String("error", err.Error()))...)
 		return err
 	}
+}
+
+// absentWorker stands for a kind that this engine has no handler for. The
+// engine never works the kind's queue, so Work does not run. The worker
+// gives River the kind's timeout. When this engine is the leader, River
+// then rescues a stuck job of the kind after that timeout, where it would
+// discard the job of a kind with no worker.
+type absentWorker[T ports.JobArgs] struct {
+	rq.WorkerDefaults[T]
+	policy KindPolicy
+}
+
+// Timeout returns the kind's timeout.
+func (w *absentWorker[T]) Timeout(*rq.Job[T]) time.Duration { return w.policy.Timeout }
+
+// Work fails the attempt, which River then retries for an engine with the
+// handler.
+func (w *absentWorker[T]) Work(_ context.Context, job *rq.Job[T]) error {
+	return fmt.Errorf("job %d: this engine has no handler for %s; an engine with one will retry it", job.ID, job.Kind)
 }
 
 // errorHandler logs the panics that River recovers from a worker. Errors
