@@ -163,6 +163,43 @@ func checkPassport(raw, n string) error {
 	return nil
 }
 
+// CorrectedDocumentNumber returns the DNI or NIE that the digits of number
+// call for: the digits, normalised and padded with leading zeros, followed
+// by their control letter. It accepts a number with or without a letter,
+// so it gives the right number for one whose letter is missing or wrong.
+// It reports false for a passport and for a number whose digits do not fit
+// a DNI (up to 8) or a NIE (X, Y or Z and up to 7).
+func CorrectedDocumentNumber(kind DocumentKind, number string) (string, bool) {
+	n := NormalizeDocumentNumber(number)
+	prefix, width := "", 8
+	if kind == DocumentNIE {
+		if n == "" || strings.IndexByte("XYZ", n[0]) < 0 {
+			return "", false
+		}
+		prefix, n, width = n[:1], n[1:], 7
+	} else if kind != DocumentDNI {
+		return "", false
+	}
+
+	digits := n
+	if len(n) > 0 && !allDigits(n) {
+		digits = n[:len(n)-1]
+		if letter := n[len(n)-1]; letter < 'A' || letter > 'Z' {
+			return "", false
+		}
+	}
+	if len(digits) == 0 || len(digits) > width || !allDigits(digits) {
+		return "", false
+	}
+
+	digits = padDigits(digits, width)
+	checked := digits
+	if prefix != "" {
+		checked = string(rune('0'+strings.IndexByte("XYZ", prefix[0]))) + digits
+	}
+	return prefix + digits + string(controlLetter(checked)), true
+}
+
 // controlLetter returns the mod-23 letter of a string of digits. It reads
 // only the leading digits, so a caller may pass a number with its letter.
 func controlLetter(digits string) byte {

@@ -75,6 +75,46 @@ func TestParseDocumentInvalid(t *testing.T) {
 	}
 }
 
+func TestCorrectedDocumentNumber(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name   string
+		kind   domain.DocumentKind
+		number string
+		want   string
+		ok     bool
+	}{
+		{"DNIWrongLetter", domain.DocumentDNI, "12345678A", "12345678Z", true},
+		{"DNIMissingLetter", domain.DocumentDNI, "12345678", "12345678Z", true},
+		{"DNILostLeadingZero", domain.DocumentDNI, "1234567", "01234567L", true},
+		{"DNIDotsAndDash", domain.DocumentDNI, "12.345.678-a", "12345678Z", true},
+		{"DNIValid", domain.DocumentDNI, "12345678Z", "12345678Z", true},
+		{"DNITooLong", domain.DocumentDNI, "123456789Z", "", false},
+		{"DNILetterInside", domain.DocumentDNI, "1234A678Z", "", false},
+		{"DNIIsNIE", domain.DocumentDNI, "X1234567L", "", false},
+		{"DNIEmpty", domain.DocumentDNI, " ", "", false},
+		{"DNISymbolLast", domain.DocumentDNI, "12345678#", "", false},
+		{"NIEWrongLetter", domain.DocumentNIE, "X1234567A", "X1234567L", true},
+		{"NIEMissingLetter", domain.DocumentNIE, "Y1234567", "Y1234567X", true},
+		{"NIELostLeadingZero", domain.DocumentNIE, "x123456", "X0123456S", true},
+		{"NIEWrongPrefix", domain.DocumentNIE, "A1234567L", "", false},
+		{"NIEOnlyPrefix", domain.DocumentNIE, "X", "", false},
+		{"Passport", domain.DocumentPassport, "PAA123456", "", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, ok := domain.CorrectedDocumentNumber(tc.kind, tc.number)
+			require.Equal(t, tc.ok, ok)
+			require.Equal(t, tc.want, got)
+			if ok {
+				_, err := domain.ParseDocument(string(tc.kind), got)
+				require.NoError(t, err, "the corrected number passes the check")
+			}
+		})
+	}
+}
+
 func TestParseDocumentKind(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]domain.DocumentKind{

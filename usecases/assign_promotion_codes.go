@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 
 	"github.com/telcojobs/telcojobs/domain"
 	"github.com/telcojobs/telcojobs/ports"
@@ -30,12 +31,18 @@ type AssignPromotionCodesConfig struct {
 	// BatchSize is how many documents get codes in one transaction.
 	// Default 1000.
 	BatchSize int
+	// MaxAlarmRows caps the documents without a code that the alarm of an
+	// exhausted pool lists; the alarm counts them all. Default 50.
+	MaxAlarmRows int
 }
 
 // WithDefaults returns a copy with the defaults filled in.
 func (c AssignPromotionCodesConfig) WithDefaults() AssignPromotionCodesConfig {
 	if c.BatchSize == 0 {
 		c.BatchSize = 1000
+	}
+	if c.MaxAlarmRows == 0 {
+		c.MaxAlarmRows = 50
 	}
 	return c
 }
@@ -44,6 +51,9 @@ func (c AssignPromotionCodesConfig) WithDefaults() AssignPromotionCodesConfig {
 func (c AssignPromotionCodesConfig) Validate() error {
 	if c.BatchSize < 1 {
 		return fmt.Errorf("assign promotion codes config: BatchSize %d must be positive", c.BatchSize)
+	}
+	if c.MaxAlarmRows < 1 {
+		return fmt.Errorf("assign promotion codes config: MaxAlarmRows %d must be positive", c.MaxAlarmRows)
 	}
 	return nil
 }
@@ -63,7 +73,13 @@ type AssignRow struct {
 	// not_assigned_no_codes.
 	Status string `json:"status"`
 	Code   string `json:"code,omitempty"`
-	Error  string `json:"error,omitempty"`
+	// Error is why the row got no code, in English, for engineers and
+	// logs.
+	Error string `json:"error,omitempty"`
+	// ReasonES is why the row got no code, in Spanish for the back-office
+	// operators, with what to do. Alarms and the command's summaries show
+	// it.
+	ReasonES string `json:"reason_es,omitempty"`
 }
 
 // AssignPromotionCodesResult is the result of assign_promotion_codes.
@@ -167,6 +183,7 @@ func (h *AssignPromotionCodes) Handle(ctx context.Context, in AssignPromotionCod
 			case ports.AssignNoFreeCode:
 				res.NotAssignedNoCodes++
 				row.Error = "no free " + string(kind) + " promotion code left; load more codes and run the file again"
+				row.ReasonES = noFreeCodeReason(kind)
 			}
 		}
 		progress.Add(int64(len(pending)))
@@ -182,7 +199,8 @@ func (h *AssignPromotionCodes) Handle(ctx context.Context, in AssignPromotionCod
 		var rowErr *bulkcsv.RowError
 		if errors.As(err, &rowErr) {
 			res.Invalid++
-			res.Rows = append(res.Rows, AssignRow{Line: rowErr.Line, Status: AssignInvalid, Error: rowErr.Err.Error()})
+			res.Rows = append(res.Rows, AssignRow{Line: rowErr.Line, Status: AssignInvalid, Error: rowErr.Err.Error(),
+				ReasonES: rowErrorReason(rowErr)})
 			continue
 		}
 		if err != nil {
@@ -194,10 +212,12 @@ func (h *AssignPromotionCodes) Handle(ctx context.Context, in AssignPromotionCod
 		switch {
 		case err != nil:
 			r.Status, r.Error = AssignInvalid, err.Error()
+			r.ReasonES = documentReason(r.DocumentType, r.DocumentNumber, err)
 			res.Invalid++
 		case firstLine[doc] != 0:
 			r.DocumentType, r.DocumentNumber = string(doc.Kind), doc.Number
 			r.Status, r.Error = AssignDuplicate, fmt.Sprintf("document %s repeats line %d", doc, firstLine[doc])
+			r.ReasonES = duplicateDocumentReason(doc, firstLine[doc])
 			res.Duplicate++
 		default:
 			firstLine[doc] = row.Line
@@ -221,21 +241,59 @@ func (h *AssignPromotionCodes) Handle(ctx context.Context, in AssignPromotionCod
 
 	if res.NotAssignedNoCodes > 0 {
 		name := "assign_promotion_codes:no_free_codes:" + string(kind)
-		msg := fmt.Sprintf("No quedan códigos promocionales %s libres", kind)
-		details := fmt.Sprintf("Fichero: %s\nUsuario: %s\n%d documentos se han quedado sin código y %d lo han recibido en esta ejecución.\n"+
-			"Cargue más códigos %s y vuelva a lanzar el fichero: los documentos que ya tienen código no recibirán otro.",
-			in.FileKey, in.UserID, res.NotAssignedNoCodes, res.Assigned, kind)
-		alarm, err := domain.NewAlarm(name, msg, details, h.clock.Now())
-		if err != nil {
+		if err := h.raiseNoFreeCodesAlarm(ctx, name, in, kind, &res); err != nil {
 			return res, err
 		}
-		if _, err := h.alarms.RaiseAlarm(ctx, alarm); err != nil {
-			return res, fmt.Errorf("raise alarm %q: %w", name, err)
-		}
-		res.AlarmRaised = true
 		log.WarnContext(ctx, "alarm raised", "alarm", name, "not_assigned_no_codes", res.NotAssignedNoCodes)
 	}
 	return res, nil
+}
+
+// raiseNoFreeCodesAlarm raises the alarm of an exhausted pool. It lists
+// the documents left without a code, capped at MaxAlarmRows.
+func (h *AssignPromotionCodes) raiseNoFreeCodesAlarm(ctx context.Context, name string, in AssignPromotionCodesInput,
+	kind domain.PromotionKind, res *AssignPromotionCodesResult) error {
+	var details strings.Builder
+	fmt.Fprintf(&details, "Fichero: %s\nUsuario: %s\n", in.FileKey, in.UserID)
+	fmt.Fprintf(&details, "%s sin código y %s en esta ejecución.\n",
+		spanishCount(res.NotAssignedNoCodes, "documento se ha quedado", "documentos se han quedado"),
+		spanishCount(res.Assigned, "lo ha recibido", "lo han recibido"))
+	fmt.Fprintf(&details, "Cargue más códigos %s y vuelva a lanzar el fichero: los documentos que ya tienen código no recibirán otro.\n", kind)
+
+	details.WriteString("Documentos sin código:\n")
+	listed := 0
+	for _, r := range res.Rows {
+		if r.Status != string(ports.AssignNoFreeCode) {
+			continue
+		}
+		if listed == h.cfg.MaxAlarmRows {
+			fmt.Fprintf(&details, "… y %d más.\n", res.NotAssignedNoCodes-listed)
+			break
+		}
+		doc := domain.Document{Kind: domain.DocumentKind(r.DocumentType), Number: r.DocumentNumber}
+		fmt.Fprintf(&details, "Línea %d: %s\n", r.Line, spanishDocument(doc))
+		listed++
+	}
+
+	msg := fmt.Sprintf("No quedan códigos promocionales %s libres", kind)
+	alarm, err := domain.NewAlarm(name, msg, details.String(), h.clock.Now())
+	if err != nil {
+		return err
+	}
+	if _, err := h.alarms.RaiseAlarm(ctx, alarm); err != nil {
+		return fmt.Errorf("raise alarm %q: %w", name, err)
+	}
+	res.AlarmRaised = true
+	return nil
+}
+
+// spanishCount returns "1 " and one, or n and many: the count and the
+// words that agree with it.
+func spanishCount(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // HandleJob implements ports.JobHandler.

@@ -209,7 +209,7 @@ func TestUpdateShopsRowErrors(t *testing.T) {
 		alarm, err := env.store.OpenAlarm(context.Background(), "update_shops:web:rejected_rows")
 		require.NoError(t, err)
 		require.Contains(t, alarm.Message, "8 filas rechazadas de 9")
-		require.Contains(t, alarm.Details, "Línea 3, columna email, valor «no-es-un-correo»")
+		require.Contains(t, alarm.Details, "Línea 3: la columna correo tiene «no-es-un-correo», que no es una dirección de correo válida")
 
 		// The rows rejected for a field keep their codes out of the import,
 		// and the valid row is kept.
@@ -489,7 +489,9 @@ func TestUpdateSellersUnknownShop(t *testing.T) {
 		require.Equal(t, 2, res.Created, "the other rows go on")
 		require.Equal(t, 1, res.Rejected)
 		require.Equal(t, []usecases.RejectedRow{{Line: 3, Column: "shop", Value: "TDA-999",
-			Error: "shop TDA-999 not found in channel web; import the shops first"}}, res.RejectedRows)
+			Error:    "shop TDA-999 not found in channel web; import the shops first",
+			ReasonES: "la tienda TDA-999 no existe en el canal web: importe antes las tiendas del canal o corrija el código de la columna tienda"}},
+			res.RejectedRows)
 		_, err = env.store.Outlet(ctx, domain.KindSeller, env.channel.ID, "VEN-202")
 		require.ErrorIs(t, err, domain.ErrNotFound)
 		ana, err := env.store.Outlet(ctx, domain.KindSeller, env.channel.ID, "VEN-201")
@@ -499,7 +501,7 @@ func TestUpdateSellersUnknownShop(t *testing.T) {
 		alarm, err := env.store.OpenAlarm(ctx, "update_sellers:web:rejected_rows")
 		require.NoError(t, err)
 		require.Equal(t, "Importación de vendedores del canal web: 1 fila rechazada de 3", alarm.Message)
-		require.Contains(t, alarm.Details, "Línea 3, columna shop, valor «TDA-999»: shop TDA-999 not found in channel web")
+		require.Contains(t, alarm.Details, "Línea 3: la tienda TDA-999 no existe en el canal web")
 	})
 }
 

@@ -111,6 +111,10 @@ type IccEntryResult struct {
 	Outcome string `json:"outcome"`
 	// Reason is the reason, in English, that the entry was not imported.
 	Reason string `json:"reason,omitempty"`
+	// ReasonES is the same reason in Spanish for the back-office
+	// operators, with what to do. The alarm and the command's summaries
+	// show it.
+	ReasonES string `json:"reason_es,omitempty"`
 }
 
 // ImportIccsFromZipfileResult is the outcome of one import.
@@ -401,7 +405,7 @@ func (r *iccImportRun) importEntries(ctx context.Context, files []*zip.File) err
 			return fmt.Errorf("import ICCs: stopped after %d imported: %w", r.res.Imported, err)
 		}
 		if known[c.iccid] {
-			r.report(c.file.Name, c.iccid, IccEntryAlreadyStored, "the ICCID is already stored", "")
+			r.report(c.file.Name, c.iccid, IccEntryAlreadyStored, "the ICCID is already stored", iccAlreadyStoredES)
 		} else if err := r.importEntry(ctx, c); err != nil {
 			return err
 		}
@@ -415,7 +419,9 @@ func (r *iccImportRun) importEntries(ctx context.Context, files []*zip.File) err
 func (r *iccImportRun) classify(zf *zip.File, firstByICCID map[string]string) (iccCandidate, bool) {
 	name := zf.Name
 	if reason := insecureEntryName(name); reason != "" {
-		r.report(name, "", IccEntryInvalid, "insecure path: "+reason, "ruta insegura dentro del ZIP")
+		r.report(name, "", IccEntryInvalid, "insecure path: "+reason,
+			"ruta insegura dentro del ZIP (absoluta, con unidad, con «..» o con barra invertida): "+
+				"vuelva a crear el ZIP con los PDF en carpetas normales")
 		return iccCandidate{}, false
 	}
 	base := path.Base(name)
@@ -424,24 +430,25 @@ func (r *iccImportRun) classify(zf *zip.File, firstByICCID map[string]string) (i
 		return iccCandidate{}, false
 	}
 	if !strings.EqualFold(path.Ext(base), ".pdf") {
-		r.report(name, "", IccEntryIgnored, "not a PDF file", "")
+		r.report(name, "", IccEntryIgnored, "not a PDF file", "no es un fichero PDF, así que se ignora")
 		return iccCandidate{}, false
 	}
 	if zf.UncompressedSize64 > uint64(r.h.cfg.MaxEntryBytes) {
 		r.report(name, "", IccEntryInvalid,
 			fmt.Sprintf("declares %d bytes uncompressed, over MaxEntryBytes (%d)", zf.UncompressedSize64, r.h.cfg.MaxEntryBytes),
-			fmt.Sprintf("demasiado grande: %d bytes descomprimido, el máximo es %d", zf.UncompressedSize64, r.h.cfg.MaxEntryBytes))
+			fmt.Sprintf("es demasiado grande: ocupa %d bytes sin comprimir, y el máximo es %d; compruebe que es el PDF de una eSIM",
+				zf.UncompressedSize64, r.h.cfg.MaxEntryBytes))
 		return iccCandidate{}, false
 	}
 
 	iccid, err := r.h.cfg.ICCID.ParseFileName(name)
 	if err != nil {
-		r.report(name, "", IccEntryInvalid, err.Error(), iccidProblemSpanish(err))
+		r.report(name, "", IccEntryInvalid, err.Error(), iccidReason(err))
 		return iccCandidate{}, false
 	}
 	if first, dup := firstByICCID[iccid]; dup {
 		r.report(name, iccid, IccEntryDuplicate, "the ICCID is also in entry "+first,
-			"ICCID repetido en el ZIP, ya está en "+first)
+			"ICCID repetido en el ZIP, ya está en "+first+": quite una de las dos entradas")
 		return iccCandidate{}, false
 	}
 	firstByICCID[iccid] = name
@@ -460,7 +467,8 @@ func (r *iccImportRun) importEntry(ctx context.Context, c iccCandidate) error {
 	}
 	header := make([]byte, 5)
 	if _, err := r.entryFile.ReadAt(header, 0); err != nil || !bytes.Equal(header, []byte("%PDF-")) {
-		r.report(name, c.iccid, IccEntryIgnored, "a .pdf entry without the %PDF- header", "")
+		r.report(name, c.iccid, IccEntryIgnored, "a .pdf entry without the %PDF- header",
+			"tiene extensión .pdf pero no es un PDF (no empieza por %PDF-), así que se ignora")
 		return nil
 	}
 
@@ -472,7 +480,7 @@ func (r *iccImportRun) importEntry(ctx context.Context, c iccCandidate) error {
 	if errors.Is(err, domain.ErrConflict) {
 		// Another import stored the ICCID since the bulk look-up; the PDF
 		// written under its key is the same card's.
-		r.report(name, c.iccid, IccEntryAlreadyStored, "the ICCID is already stored", "")
+		r.report(name, c.iccid, IccEntryAlreadyStored, "the ICCID is already stored", iccAlreadyStoredES)
 		return nil
 	}
 	if err != nil {
@@ -497,7 +505,8 @@ func (r *iccImportRun) extract(zf *zip.File) (size int64, problem, spanish strin
 
 	rc, err := zf.Open()
 	if err != nil {
-		return 0, "cannot open the entry: " + err.Error(), "la entrada no se puede abrir (compresión no soportada o dañada)"
+		return 0, "cannot open the entry: " + err.Error(),
+			"la entrada no se puede abrir (compresión no soportada o dañada): vuelva a crear el ZIP"
 	}
 	defer rc.Close()
 
@@ -506,23 +515,26 @@ func (r *iccImportRun) extract(zf *zip.File) (size int64, problem, spanish strin
 	switch {
 	case n > limit:
 		return 0, fmt.Sprintf("holds more than the %d bytes it declares", zf.UncompressedSize64),
-			fmt.Sprintf("contiene más datos de los %d bytes que declara", zf.UncompressedSize64)
+			fmt.Sprintf("contiene más datos de los %d bytes que declara: vuelva a crear el ZIP", zf.UncompressedSize64)
 	case errors.Is(err, zip.ErrChecksum):
-		return 0, "corrupt entry: checksum mismatch", "la entrada está dañada (CRC incorrecto)"
+		return 0, "corrupt entry: checksum mismatch", "la entrada está dañada (CRC incorrecto): vuelva a crear el ZIP"
 	case errors.Is(err, zip.ErrFormat):
 		// archive/zip stops a read that passes the declared size with
 		// ErrFormat, before the limit above is reached.
 		return 0, fmt.Sprintf("its data does not match the %d bytes it declares, or it is corrupt", zf.UncompressedSize64),
-			fmt.Sprintf("la entrada está dañada o sus datos no coinciden con los %d bytes que declara", zf.UncompressedSize64)
+			fmt.Sprintf("la entrada está dañada o sus datos no coinciden con los %d bytes que declara: vuelva a crear el ZIP",
+				zf.UncompressedSize64)
 	case err != nil:
-		return 0, "cannot read the entry: " + err.Error(), "la entrada no se puede leer"
+		return 0, "cannot read the entry: " + err.Error(), "la entrada no se puede leer: vuelva a crear el ZIP"
 	}
 	return n, "", ""
 }
 
-// report adds one entry to the result, and to the alarm when spanish is set.
+// report adds one entry to the result with its reason in English and in
+// Spanish, and adds the rejected (invalid or duplicate) entries to the
+// alarm.
 func (r *iccImportRun) report(name, iccid, outcome, reason, spanish string) {
-	r.res.Report = append(r.res.Report, IccEntryResult{Name: name, ICCID: iccid, Outcome: outcome, Reason: reason})
+	r.res.Report = append(r.res.Report, IccEntryResult{Name: name, ICCID: iccid, Outcome: outcome, Reason: reason, ReasonES: spanish})
 	switch outcome {
 	case IccEntryImported:
 		r.res.Imported++
@@ -535,9 +547,22 @@ func (r *iccImportRun) report(name, iccid, outcome, reason, spanish string) {
 	case IccEntryDuplicate:
 		r.res.Duplicate++
 	}
-	if spanish != "" {
-		r.alarmLines = append(r.alarmLines, fmt.Sprintf("%s: %s", name, spanish))
+	if outcome == IccEntryInvalid || outcome == IccEntryDuplicate {
+		r.alarmLines = append(r.alarmLines, fmt.Sprintf("%s: %s", name, spanishOrEntry(spanish)))
 	}
+}
+
+// iccAlreadyStoredES is the Spanish reason of an entry whose ICCID is
+// already stored.
+const iccAlreadyStoredES = "el ICCID ya está guardado, así que no se importa de nuevo"
+
+// spanishOrEntry returns reason, or a plain Spanish word for an entry
+// rejected without one, so that no English text reaches the alarm.
+func spanishOrEntry(reason string) string {
+	if reason == "" {
+		return "entrada rechazada"
+	}
+	return reason
 }
 
 // insecureEntryName returns why a name could reach outside a folder it was
@@ -570,27 +595,6 @@ func insecureEntryName(name string) string {
 func isArchiverMetadata(name, base string) bool {
 	return strings.HasPrefix(name, "__MACOSX/") || strings.Contains(name, "/__MACOSX/") ||
 		strings.HasPrefix(base, "._") || base == ".DS_Store"
-}
-
-// iccidProblemSpanish words an ICCID error for the alarm.
-func iccidProblemSpanish(err error) string {
-	var ie *domain.ICCIDError
-	if !errors.As(err, &ie) {
-		return "ICCID no válido"
-	}
-	switch ie.Problem {
-	case domain.ICCIDNoICCIDPart, domain.ICCIDEmpty:
-		return "el nombre no contiene un ICCID"
-	case domain.ICCIDNotDigits:
-		return "el ICCID del nombre contiene caracteres que no son dígitos"
-	case domain.ICCIDBadLength:
-		return "el ICCID del nombre no tiene 19 ni 20 dígitos"
-	case domain.ICCIDBadPrefix:
-		return "el ICCID del nombre no empieza por 89"
-	case domain.ICCIDCheckDigit:
-		return fmt.Sprintf("el dígito de control del ICCID no es válido (se esperaba %c)", ie.ExpectedCheckDigit)
-	}
-	return "ICCID no válido"
 }
 
 // ZIP record signatures and sizes (APPNOTE.TXT, sections 4.3.12 to 4.3.16).

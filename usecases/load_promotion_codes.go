@@ -129,11 +129,12 @@ func (h *LoadPromotionCodes) Handle(ctx context.Context, in LoadPromotionCodesIn
 			}
 		}
 		if err := domain.ValidatePromotionCode(code); err != nil {
-			reject(RejectedRow{Line: line, Column: "code", Value: code, Error: err.Error()})
+			reject(RejectedRow{Line: line, Column: "code", Value: code, Error: err.Error(), ReasonES: promotionCodeReason(code)})
 			continue
 		}
 		if first, dup := seen[code]; dup {
-			reject(RejectedRow{Line: line, Column: "code", Value: code, Error: fmt.Sprintf("code %s repeats line %d", code, first)})
+			reject(RejectedRow{Line: line, Column: "code", Value: code, Error: fmt.Sprintf("code %s repeats line %d", code, first),
+				ReasonES: repeatedPromotionCodeReason(code, first)})
 			continue
 		}
 		seen[code] = line

@@ -68,6 +68,17 @@ func rejectedRows(n int) string {
 	return fmt.Sprintf("%d filas rechazadas", n)
 }
 
+// spanishOrDefault returns reason, or a plain Spanish word for a row
+// rejected without one, so that no English text reaches an alarm.
+func spanishOrDefault(reason string) string {
+	if reason == "" {
+		return "fila rechazada"
+	}
+	return reason
+}
+
+// raiseRejectedAlarm raises the alarm that lists the rejected rows of a
+// file with their Spanish reasons, capped at MaxAlarmRows.
 func (imp *outletImporter) raiseRejectedAlarm(ctx context.Context, job, slug, fileKey string, res *ImportResult) error {
 	var details strings.Builder
 	fmt.Fprintf(&details, "Fichero: %s\n", fileKey)
@@ -75,14 +86,7 @@ func (imp *outletImporter) raiseRejectedAlarm(ctx context.Context, job, slug, fi
 		if i == imp.cfg.MaxAlarmRows {
 			break
 		}
-		fmt.Fprintf(&details, "Línea %d", r.Line)
-		if r.Column != "" {
-			fmt.Fprintf(&details, ", columna %s", r.Column)
-		}
-		if r.Value != "" {
-			fmt.Fprintf(&details, ", valor «%s»", r.Value)
-		}
-		fmt.Fprintf(&details, ": %s\n", r.Error)
+		fmt.Fprintf(&details, "Línea %d: %s\n", r.Line, spanishOrDefault(r.ReasonES))
 	}
 	if shown := min(len(res.RejectedRows), imp.cfg.MaxAlarmRows); res.Rejected > shown {
 		fmt.Fprintf(&details, "… y más errores: %s en total.\n", rejectedRows(res.Rejected))

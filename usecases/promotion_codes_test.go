@@ -250,8 +250,11 @@ func TestLoadPromotionCodes(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, 4, res.Added)
 		require.Equal(t, []usecases.RejectedRow{
-			{Line: 5, Column: "code", Value: "TV-FMT-0001", Error: "code TV-FMT-0001 repeats line 1"},
-			{Line: 6, Column: "code", Value: "bad code!", Error: `invalid promotion code "bad code!": expected 4 to 64 letters, digits, - or _, such as TV-7F3K9Q`},
+			{Line: 5, Column: "code", Value: "TV-FMT-0001", Error: "code TV-FMT-0001 repeats line 1",
+				ReasonES: "el código TV-FMT-0001 repite la línea 1 y se carga una sola vez: borre esta línea"},
+			{Line: 6, Column: "code", Value: "bad code!", Error: `invalid promotion code "bad code!": expected 4 to 64 letters, digits, - or _, such as TV-7F3K9Q`,
+				ReasonES: "el código «bad code!» no es válido: use de 4 a 64 letras sin tilde, cifras, guiones o guiones bajos, " +
+					"empezando por una letra o una cifra, como TV-7F3K9Q"},
 		}, res.Rejected)
 
 		res, err = env.load.Handle(ctx, usecases.LoadPromotionCodesInput{FileKey: env.putFile(t, "promotions/codes_happy.txt")})

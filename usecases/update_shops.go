@@ -83,13 +83,19 @@ func (c ImportConfig) Validate() error {
 	return nil
 }
 
-// RejectedRow is a row or a field of a row that an import or assignment
-// could not use.
+// RejectedRow is a row or a field of a row that an import could not use.
 type RejectedRow struct {
-	Line   int    `json:"line"`
+	Line int `json:"line"`
+	// Column is the canonical name of the wrong column, when one is to
+	// blame, such as postal_code.
 	Column string `json:"column,omitempty"`
 	Value  string `json:"value,omitempty"`
-	Error  string `json:"error"`
+	// Error is the problem in English, for engineers and logs.
+	Error string `json:"error"`
+	// ReasonES is the problem in Spanish for the back-office operators:
+	// the column, the value, what is wrong and what to write instead.
+	// Alarms and the command's summaries show it.
+	ReasonES string `json:"reason_es,omitempty"`
 }
 
 // ImportResult is the result of update_shops and update_sellers.
@@ -266,7 +272,8 @@ func (imp *outletImporter) run(ctx context.Context, job, slug, fileKey string, f
 		}
 		for _, d := range dups {
 			imp.reject(&res, RejectedRow{Line: d.Line, Column: "code", Value: d.Code,
-				Error: fmt.Sprintf("code %s repeats line %d; the row of line %d is kept", d.Code, d.FirstLine, d.FirstLine)})
+				Error:    fmt.Sprintf("code %s repeats line %d; the row of line %d is kept", d.Code, d.FirstLine, d.FirstLine),
+				ReasonES: duplicateCodeReason(d.Code, d.FirstLine)})
 		}
 
 		plan, err = st.Plan(ctx)
@@ -351,7 +358,8 @@ func (imp *outletImporter) rejectUnknownShops(ctx context.Context, st ports.Outl
 	}
 	for _, u := range unknown {
 		imp.reject(res, RejectedRow{Line: u.Line, Column: "shop", Value: u.ShopCode,
-			Error: fmt.Sprintf("shop %s not found in channel %s; import the shops first", u.ShopCode, slug)})
+			Error:    fmt.Sprintf("shop %s not found in channel %s; import the shops first", u.ShopCode, slug),
+			ReasonES: unknownShopReason(u.ShopCode, slug)})
 	}
 	res.Rejected += total
 	return nil
@@ -413,7 +421,8 @@ func (imp *outletImporter) parseFile(ctx context.Context, reader *bulkcsv.Reader
 		var rowErr *bulkcsv.RowError
 		if errors.As(err, &rowErr) {
 			res.Rows++
-			imp.reject(res, RejectedRow{Line: rowErr.Line, Value: rowErr.Value, Error: rowErr.Err.Error()})
+			imp.reject(res, RejectedRow{Line: rowErr.Line, Value: rowErr.Value, Error: rowErr.Err.Error(),
+				ReasonES: rowErrorReason(rowErr)})
 			res.Rejected++
 			continue
 		}
@@ -424,7 +433,7 @@ func (imp *outletImporter) parseFile(ctx context.Context, reader *bulkcsv.Reader
 
 		o, errs := imp.parseRow(row, channelID)
 		for _, e := range errs {
-			imp.reject(res, rejectedField(row.Line, e))
+			imp.reject(res, imp.rejectedField(row.Line, e))
 		}
 		if len(errs) > 0 {
 			res.Rejected++
@@ -505,12 +514,14 @@ func asField(field, value string, err error) error {
 }
 
 // rejectedField reports one wrong field of a row.
-func rejectedField(line int, err error) RejectedRow {
+func (imp *outletImporter) rejectedField(line int, err error) RejectedRow {
 	var ve *domain.ValidationError
 	if errors.As(err, &ve) {
-		return RejectedRow{Line: line, Column: strings.ReplaceAll(ve.Field, " ", "_"), Value: ve.Value, Error: ve.Error()}
+		column := strings.ReplaceAll(ve.Field, " ", "_")
+		return RejectedRow{Line: line, Column: column, Value: ve.Value, Error: ve.Error(),
+			ReasonES: imp.words().fieldReason(column, ve.Value)}
 	}
-	return RejectedRow{Line: line, Error: err.Error()}
+	return RejectedRow{Line: line, Error: err.Error(), ReasonES: "la fila no es válida: revísela"}
 }
 
 // reject lists a problem when the list has room.

@@ -61,6 +61,20 @@ func (e *RowError) Error() string {
 // Unwrap returns the reason.
 func (e *RowError) Unwrap() error { return e.Err }
 
+// ExtraFieldError is the reason of a RowError for a row that has a value
+// beyond the last column of the header.
+type ExtraFieldError struct {
+	// Field is the 1-based position of the first such value.
+	Field int
+	// Columns is the number of columns of the header.
+	Columns int
+}
+
+// Error says where the value is and what to do.
+func (e *ExtraFieldError) Error() string {
+	return fmt.Sprintf("has a value in field %d but the header has %d columns; remove it or add a header", e.Field, e.Columns)
+}
+
 // Reader reads a CSV file with a header row, one record at a time.
 //
 // It decodes the file with [Decode], sniffs the delimiter from the header
@@ -227,7 +241,7 @@ func (rd *Reader) Next() (Row, error) {
 		row := Row{Line: line, rd: rd}
 		if extra := rd.extraField(rec); extra >= 0 {
 			return row, &RowError{Line: line, Value: rec[extra],
-				Err: fmt.Errorf("has a value in field %d but the header has %d columns; remove it or add a header", extra+1, len(rd.Header))}
+				Err: &ExtraFieldError{Field: extra + 1, Columns: len(rd.Header)}}
 		}
 		return row, nil
 	}
