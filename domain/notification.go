@@ -110,6 +110,10 @@ type Notification struct {
 	// notification for an attempt; another run waits until it has passed.
 	// It is cleared when the attempt's outcome is stored.
 	ClaimedUntil *time.Time
+	// DedupeKey, when not empty, is unique among notifications, so that a
+	// job run again finds the notification it created before. Empty keys
+	// do not count.
+	DedupeKey string
 }
 
 // CanStartAttempt reports why a send attempt may not start at now: the

@@ -27,11 +27,15 @@ type TemplateStore interface {
 // it and never move it out of a final state.
 type NotificationStore interface {
 	// CreateNotification stores a new pending notification with its
-	// attachments and returns it with its id.
+	// attachments and returns it with its id. A DedupeKey that another
+	// notification has is domain.ErrConflict.
 	CreateNotification(ctx context.Context, n domain.Notification) (domain.Notification, error)
 	// Notification returns one notification with its attachments, or
 	// domain.ErrNotFound.
 	Notification(ctx context.Context, id int64) (domain.Notification, error)
+	// NotificationByDedupeKey returns the notification with that
+	// DedupeKey, with its attachments, or domain.ErrNotFound.
+	NotificationByDedupeKey(ctx context.Context, key string) (domain.Notification, error)
 	// StartNotificationAttempt claims a pending notification for one send
 	// attempt: in a single conditional update it counts the attempt and
 	// sets the claim until claimUntil, provided the notification is

@@ -29,13 +29,21 @@ type CreateNotificationInput struct {
 	// MaxAttempts caps the send attempts. Zero means
 	// domain.DefaultMaxAttempts.
 	MaxAttempts int `json:"max_attempts,omitempty"`
+	// DedupeKey, when not empty, makes the call idempotent: when a
+	// notification with this key exists, nothing is created or enqueued
+	// and the result names the existing notification.
+	DedupeKey string `json:"dedupe_key,omitempty"`
 }
 
 // CreateNotificationResult identifies the stored notification and its send
 // job.
 type CreateNotificationResult struct {
 	NotificationID int64 `json:"notification_id"`
-	JobID          int64 `json:"job_id"`
+	// JobID is zero when Existing is true.
+	JobID int64 `json:"job_id"`
+	// Existing is true when a notification with the input's DedupeKey was
+	// already stored, so none was created.
+	Existing bool `json:"existing,omitempty"`
 }
 
 // sendJobExtraAttempts is how many job runs beyond the notification's own
@@ -98,6 +106,17 @@ func (h *CreateNotification) Handle(ctx context.Context, in CreateNotificationIn
 
 	var res CreateNotificationResult
 	err := h.tx.InTx(ctx, func(ctx context.Context) error {
+		if in.DedupeKey != "" {
+			found, err := h.notifications.NotificationByDedupeKey(ctx, in.DedupeKey)
+			if err == nil {
+				res = CreateNotificationResult{NotificationID: found.ID, Existing: true}
+				return nil
+			}
+			if !errors.Is(err, domain.ErrNotFound) {
+				return fmt.Errorf("create notification: %w", err)
+			}
+		}
+
 		tmpl, err := h.templates.Template(ctx, name)
 		if err != nil {
 			return fmt.Errorf("create notification: template %q: %w", name, err)
@@ -119,6 +138,7 @@ func (h *CreateNotification) Handle(ctx context.Context, in CreateNotificationIn
 			Status:       domain.NotificationPending,
 			MaxAttempts:  maxAttempts,
 			CreatedAt:    h.clock.Now(),
+			DedupeKey:    in.DedupeKey,
 		})
 		if err != nil {
 			return fmt.Errorf("create notification: %w", err)
@@ -140,6 +160,11 @@ func (h *CreateNotification) Handle(ctx context.Context, in CreateNotificationIn
 		return CreateNotificationResult{}, err
 	}
 
+	if res.Existing {
+		h.logger.InfoContext(ctx, "notification already created", "notification_id", res.NotificationID,
+			"dedupe_key", in.DedupeKey, "template", name)
+		return res, nil
+	}
 	h.logger.InfoContext(ctx, "notification created", "notification_id", res.NotificationID,
 		"job_id", res.JobID, "template", name)
 	return res, nil

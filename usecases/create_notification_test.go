@@ -106,6 +106,27 @@ func TestCreateNotificationEmail(t *testing.T) {
 	})
 }
 
+func TestCreateNotificationDedupeKey(t *testing.T) {
+	t.Parallel()
+	forEachNotifyStore(t, func(t *testing.T, f *notifyFixture) {
+		ctx := context.Background()
+		in := usecases.CreateNotificationInput{TemplateName: "esim_low_stock_alert", Recipient: "ops@telco.example",
+			Context: map[string]any{"count": 3, "threshold": 10}, DedupeKey: "alerta:2025-03-30"}
+		first, err := f.create.Handle(ctx, in)
+		require.NoError(t, err)
+		require.False(t, first.Existing)
+
+		again, err := f.create.Handle(ctx, in)
+		require.NoError(t, err)
+		require.Equal(t, usecases.CreateNotificationResult{NotificationID: first.NotificationID, Existing: true}, again)
+		require.Len(t, f.queue.Jobs(), 1, "the second call enqueues nothing")
+
+		n, err := f.store.Notification(ctx, first.NotificationID)
+		require.NoError(t, err)
+		require.Equal(t, "alerta:2025-03-30", n.DedupeKey)
+	})
+}
+
 func TestCreateNotificationSMS(t *testing.T) {
 	t.Parallel()
 	forEachNotifyStore(t, func(t *testing.T, f *notifyFixture) {

@@ -18,9 +18,13 @@ type SendDailyValidationReportInput struct {
 	Emails []string `json:"emails"`
 	// Date is the calendar day, YYYY-MM-DD in the business zone, whose
 	// report is sent: the window ends at the cutoff time of that day.
-	// Empty means today, for the scheduled run; a date re-sends an older
+	// Empty means today, for the scheduled run; a date sends an older
 	// report.
 	Date string `json:"date,omitempty"`
+	// Resend sends the day's report again to recipients who already had
+	// it. Without it a second run for the same day, such as a run again
+	// after a crashed worker, sends nothing new to them.
+	Resend bool `json:"resend,omitempty"`
 }
 
 // Kind returns the job's name on the queue.
@@ -31,6 +35,7 @@ const (
 	ReportSkippedNoData            = "no_data"
 	ReportSkippedNoTemplate        = "no_template"
 	ReportSkippedNoValidRecipients = "no_valid_recipients"
+	ReportSkippedAlreadySent       = "already_sent"
 )
 
 // SendDailyValidationReportConfig configures send_daily_validation_report.
@@ -96,12 +101,17 @@ type SendDailyValidationReportResult struct {
 	WindowEnd   time.Time `json:"window_end"`
 	// Rows is the number of activation rows in the window.
 	Rows int `json:"rows"`
-	// Skipped is the reason nothing was sent: "no_data", "no_template" or
-	// "no_valid_recipients". Empty when the report was queued.
+	// Skipped is the reason nothing was sent: "no_data", "no_template",
+	// "no_valid_recipients" or "already_sent". Empty when the report was
+	// queued for at least one recipient.
 	Skipped  string `json:"skipped,omitempty"`
 	Filename string `json:"filename,omitempty"`
-	// Notifications lists one notification per valid recipient.
-	Notifications     []ReportNotification `json:"notifications"`
+	// Notifications lists one new notification per valid recipient who
+	// had not been sent the day's report.
+	Notifications []ReportNotification `json:"notifications"`
+	// AlreadySent lists the recipients who had been sent the day's report
+	// by an earlier run, with that run's notification and no job.
+	AlreadySent       []ReportNotification `json:"already_sent,omitempty"`
 	InvalidRecipients []RejectedRecipient  `json:"invalid_recipients,omitempty"`
 }
 
@@ -199,26 +209,41 @@ func (h *SendDailyValidationReport) Handle(ctx context.Context, in SendDailyVali
 	attachment := domain.Attachment{Filename: res.Filename, ContentType: "text/csv; charset=utf-8", Content: content}
 
 	err = h.create.tx.InTx(ctx, func(ctx context.Context) error {
-		res.Notifications = res.Notifications[:0]
+		res.Notifications, res.AlreadySent = res.Notifications[:0], nil
 		for _, to := range recipients {
+			key := ""
+			if !in.Resend {
+				key = reportDedupeKey(end, to)
+			}
 			created, err := h.create.Handle(ctx, CreateNotificationInput{
 				TemplateName: h.cfg.TemplateName, Recipient: to, Context: vars,
-				Attachments: []domain.Attachment{attachment}, MaxAttempts: h.cfg.MaxAttempts,
+				Attachments: []domain.Attachment{attachment}, MaxAttempts: h.cfg.MaxAttempts, DedupeKey: key,
 			})
 			if err != nil {
 				return fmt.Errorf("notify %s: %w", to, err)
 			}
-			res.Notifications = append(res.Notifications, ReportNotification{Recipient: to, NotificationID: created.NotificationID, JobID: created.JobID})
+			n := ReportNotification{Recipient: to, NotificationID: created.NotificationID, JobID: created.JobID}
+			if created.Existing {
+				res.AlreadySent = append(res.AlreadySent, n)
+				continue
+			}
+			res.Notifications = append(res.Notifications, n)
 		}
 		return nil
 	})
 	if err != nil {
-		res.Notifications = []ReportNotification{}
+		res.Notifications, res.AlreadySent = []ReportNotification{}, nil
 		return res, fmt.Errorf("send_daily_validation_report: %w", err)
 	}
 
-	log.InfoContext(ctx, "daily validation report queued", "rows", len(rows), "recipients", len(recipients),
-		"invalid_recipients", len(res.InvalidRecipients))
+	if len(res.Notifications) == 0 {
+		res.Skipped = ReportSkippedAlreadySent
+		log.InfoContext(ctx, "daily validation report already sent to every recipient; set Resend to send it again",
+			"recipients", len(recipients))
+		return res, nil
+	}
+	log.InfoContext(ctx, "daily validation report queued", "rows", len(rows), "recipients", len(res.Notifications),
+		"already_sent", len(res.AlreadySent), "invalid_recipients", len(res.InvalidRecipients))
 	return res, nil
 }
 
@@ -226,6 +251,12 @@ func (h *SendDailyValidationReport) Handle(ctx context.Context, in SendDailyVali
 func (h *SendDailyValidationReport) HandleJob(ctx context.Context, in SendDailyValidationReportInput) error {
 	_, err := h.Handle(ctx, in)
 	return err
+}
+
+// reportDedupeKey returns the key of the report of the window ending at
+// end for one recipient, so that one day's report reaches a recipient once.
+func reportDedupeKey(end time.Time, recipient string) string {
+	return "send_daily_validation_report:" + end.Format("2006-01-02") + ":" + strings.ToLower(recipient)
 }
 
 // reportDay returns the report's calendar day in the business zone.

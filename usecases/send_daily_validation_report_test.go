@@ -216,3 +216,51 @@ func TestReportConfigValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestReportSentOncePerDay(t *testing.T) {
+	t.Parallel()
+	forEachNotifyStore(t, func(t *testing.T, f *notifyFixture) {
+		ctx := context.Background()
+		loc := madrid(t)
+		addReportRows(t, f, time.Date(2025, 3, 29, 7, 0, 0, 0, loc), time.Date(2025, 3, 30, 7, 0, 0, 0, loc))
+		h := newReport(t, f, usecases.SendDailyValidationReportConfig{})
+		in := usecases.SendDailyValidationReportInput{Emails: []string{"ops@telco.example"}, Date: "2025-03-30"}
+
+		first, err := h.Handle(ctx, in)
+		require.NoError(t, err)
+		require.Len(t, first.Notifications, 1)
+		require.Len(t, f.queue.Jobs(), 1)
+
+		// A second run of the same day, such as the job run again after
+		// its worker died, finds the first run's notification.
+		in.Emails = []string{"OPS@telco.example", "ana@telco.example"}
+		again, err := h.Handle(ctx, in)
+		require.NoError(t, err)
+		require.Empty(t, again.Skipped)
+		require.Len(t, again.Notifications, 1, "only the new recipient gets it")
+		require.Equal(t, "ana@telco.example", again.Notifications[0].Recipient)
+		require.Equal(t, []usecases.ReportNotification{{Recipient: "OPS@telco.example", NotificationID: first.Notifications[0].NotificationID}},
+			again.AlreadySent)
+		require.Len(t, f.queue.Jobs(), 2)
+
+		third, err := h.Handle(ctx, in)
+		require.NoError(t, err)
+		require.Equal(t, usecases.ReportSkippedAlreadySent, third.Skipped)
+		require.Empty(t, third.Notifications)
+		require.Len(t, third.AlreadySent, 2)
+		require.Len(t, f.queue.Jobs(), 2, "nothing more is enqueued")
+
+		// Another day is another report, and Resend sends the day again.
+		in.Date = "2025-03-31"
+		addReportRows(t, f, time.Date(2025, 3, 30, 7, 0, 0, 0, loc), time.Date(2025, 3, 31, 7, 0, 0, 0, loc))
+		next, err := h.Handle(ctx, in)
+		require.NoError(t, err)
+		require.Len(t, next.Notifications, 2)
+		in.Resend = true
+		resent, err := h.Handle(ctx, in)
+		require.NoError(t, err)
+		require.Len(t, resent.Notifications, 2)
+		require.Empty(t, resent.AlreadySent)
+		require.Len(t, f.queue.Jobs(), 6)
+	})
+}

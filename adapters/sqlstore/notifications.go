@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -88,18 +89,20 @@ func (s *Store) ListTemplates(ctx context.Context) ([]domain.NotificationTemplat
 }
 
 const notificationColumns = `id, template_name, channel, recipient, context, status, attempts, max_attempts,
-	last_error, sent_at, created_at, encoding, segments, provider_id, claimed_until`
+	last_error, sent_at, created_at, encoding, segments, provider_id, claimed_until, dedupe_key`
 
 func scanNotification(row interface{ Scan(...any) error }) (domain.Notification, error) {
 	var n domain.Notification
 	var vars string
 	var created Time
+	var key sql.NullString
 	err := row.Scan(&n.ID, &n.TemplateName, &n.Channel, &n.Recipient, &vars, &n.Status, &n.Attempts, &n.MaxAttempts,
-		&n.LastError, NullTime{&n.SentAt}, &created, &n.Encoding, &n.Segments, &n.ProviderID, NullTime{&n.ClaimedUntil})
+		&n.LastError, NullTime{&n.SentAt}, &created, &n.Encoding, &n.Segments, &n.ProviderID, NullTime{&n.ClaimedUntil}, &key)
 	if err != nil {
 		return n, err
 	}
 	n.CreatedAt = created.Time
+	n.DedupeKey = key.String
 	n.Context, err = decodeContext(vars)
 	if err != nil {
 		return n, fmt.Errorf("notification %d: %w", n.ID, err)
@@ -172,12 +175,16 @@ func (s *Store) CreateNotification(ctx context.Context, n domain.Notification) (
 	err = s.InTx(ctx, func(ctx context.Context) error {
 		row := s.Q(ctx).QueryRowContext(ctx, `INSERT INTO notifications
 			(template_name, channel, recipient, context, status, attempts, max_attempts, last_error, sent_at,
-			 created_at, encoding, segments, provider_id, claimed_until)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING `+notificationColumns,
+			 created_at, encoding, segments, provider_id, claimed_until, dedupe_key)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING `+notificationColumns,
 			n.TemplateName, string(n.Channel), n.Recipient, string(vars), string(n.Status), n.Attempts, n.MaxAttempts,
-			n.LastError, TPtr(n.SentAt), T(n.CreatedAt), n.Encoding, n.Segments, n.ProviderID, TPtr(n.ClaimedUntil))
+			n.LastError, TPtr(n.SentAt), T(n.CreatedAt), n.Encoding, n.Segments, n.ProviderID, TPtr(n.ClaimedUntil),
+			sql.NullString{String: n.DedupeKey, Valid: n.DedupeKey != ""})
 		created, err := scanNotification(row)
 		if err != nil {
+			if n.DedupeKey != "" {
+				return s.Err(err, "create notification to %s with dedupe key %q", n.Recipient, n.DedupeKey)
+			}
 			return s.Err(err, "create notification to %s", n.Recipient)
 		}
 
@@ -202,6 +209,20 @@ func (s *Store) CreateNotification(ctx context.Context, n domain.Notification) (
 		return nil
 	})
 	return out, err
+}
+
+// NotificationByDedupeKey implements ports.NotificationStore.
+func (s *Store) NotificationByDedupeKey(ctx context.Context, key string) (domain.Notification, error) {
+	if key == "" {
+		return domain.Notification{}, domain.Invalid("dedupe key", key, "must not be empty")
+	}
+	row := s.Q(ctx).QueryRowContext(ctx, `SELECT `+notificationColumns+` FROM notifications WHERE dedupe_key = $1`, key)
+	n, err := scanNotification(row)
+	if err != nil {
+		return domain.Notification{}, s.Err(err, "get notification with dedupe key %q", key)
+	}
+	n.Attachments, err = s.attachments(ctx, n.ID)
+	return n, err
 }
 
 // Notification implements ports.NotificationStore.

@@ -116,8 +116,9 @@ func jobSpecs() []jobSpec {
 			Flags: func(fs *pflag.FlagSet, cfg *Config) func(context.Context, *App) (ports.JobArgs, error) {
 				emails := fs.StringSlice("emails", nil, "comma-separated recipients; default --report-recipients")
 				date := fs.String("date", "", "report for the window ending at 07:00 of this date (YYYY-MM-DD, business zone); default today")
+				resend := fs.Bool("resend", false, "send the day's report again to recipients who already had it")
 				return func(context.Context, *App) (ports.JobArgs, error) {
-					in := usecases.SendDailyValidationReportInput{Emails: *emails, Date: *date}
+					in := usecases.SendDailyValidationReportInput{Emails: *emails, Date: *date, Resend: *resend}
 					if len(in.Emails) == 0 {
 						in.Emails = cfg.ReportRecipients
 					}

@@ -273,4 +273,65 @@ func testNotifications(t *testing.T, open Opener) {
 		require.NoError(t, err)
 		require.Equal(t, 1, got.Attempts)
 	})
+
+	t.Run("DedupeKeyIsUnique", func(t *testing.T) {
+		t.Parallel()
+		s := As[ports.NotificationStore](t, open(t))
+		n := newNotification()
+		n.DedupeKey = "informe:2025-03-30:ana@example.com"
+		n.Attachments = []domain.Attachment{{Filename: "a.csv", Content: []byte("x")}}
+		first, err := s.CreateNotification(ctx, n)
+		require.NoError(t, err)
+		require.Equal(t, n.DedupeKey, first.DedupeKey)
+
+		_, err = s.CreateNotification(ctx, n)
+		require.ErrorIs(t, err, domain.ErrConflict)
+		require.ErrorContains(t, err, n.DedupeKey)
+
+		got, err := s.NotificationByDedupeKey(ctx, n.DedupeKey)
+		require.NoError(t, err)
+		require.Equal(t, first.ID, got.ID)
+		require.Len(t, got.Attachments, 1)
+
+		_, err = s.NotificationByDedupeKey(ctx, "informe:otro")
+		require.ErrorIs(t, err, domain.ErrNotFound)
+		_, err = s.NotificationByDedupeKey(ctx, "")
+		require.ErrorIs(t, err, domain.ErrInvalid)
+
+		// Notifications without a key never collide.
+		for range 2 {
+			plain, err := s.CreateNotification(ctx, newNotification())
+			require.NoError(t, err)
+			require.Empty(t, plain.DedupeKey)
+		}
+	})
+
+	t.Run("ConcurrentCreatesOfOneKey", func(t *testing.T) {
+		t.Parallel()
+		s := As[ports.NotificationStore](t, open(t))
+
+		const runs = 8
+		var wg sync.WaitGroup
+		errs := make([]error, runs)
+		for i := range runs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				n := newNotification()
+				n.DedupeKey = "carrera"
+				_, errs[i] = s.CreateNotification(ctx, n)
+			}()
+		}
+		wg.Wait()
+
+		created := 0
+		for _, err := range errs {
+			if err == nil {
+				created++
+				continue
+			}
+			require.ErrorIs(t, err, domain.ErrConflict, "a losing create sees a conflict: %v", err)
+		}
+		require.Equal(t, 1, created, "exactly one notification has the key")
+	})
 }
