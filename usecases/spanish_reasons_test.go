@@ -16,8 +16,8 @@ import (
 var englishWords = []string{"expected", "invalid", "must ", "not found", "repeats", "header", "missing", "field"}
 
 // requireSpanishAlarm checks that every line of an alarm's details after
-// the first (the file name) is one of the listed lines, and that no
-// English error leaks into it.
+// the first (the file name) starts with prefix, and that the details
+// contain none of englishWords.
 func requireSpanishAlarm(t *testing.T, details string, prefix string) {
 	t.Helper()
 	for _, word := range englishWords {

@@ -45,6 +45,7 @@ var spanishLabels = map[string]string{
 	"covered":               "con cobertura",
 	"failed":                "fallidos",
 	"skipped":               "omitidos",
+	"already_sent":          "ya lo tenían",
 	"released":              "liberados",
 	"deleted":               "borrados",
 	"selected":              "seleccionadas",
@@ -55,6 +56,7 @@ var spanishLabels = map[string]string{
 	"sent":                  "enviado",
 	"status":                "estado",
 	"reason":                "motivo",
+	"reason_es":             "motivo",
 	"free":                  "libres",
 	"threshold":             "umbral",
 	"low":                   "por debajo del umbral",
@@ -191,7 +193,21 @@ var spanishValues = map[string]string{
 	"listing_failed": "el listado de Orion falló", "listing_incomplete": "listado de Orion incompleto",
 	"listing_empty": "listado de Orion vacío", "retrieve_failed": "falló la consulta de algún dispositivo",
 	"disable_share_exceeded": "se desactivaría demasiado",
+	"already_sent":           "ya enviado a todos los destinatarios",
 }
+
+// spanishOutcomes translates the status of a row of a result's list, such
+// as the outcome of an ICC entry or the status of an assignment row.
+var spanishOutcomes = map[string]string{
+	"assigned": "asignado", "already_assigned": "ya tenía código", "duplicate": "duplicado",
+	"invalid": "no válido", "not_assigned_no_codes": "sin código libre",
+	"imported": "importado", "already_stored": "ya guardado", "ignored": "ignorado",
+}
+
+// englishBesideSpanish are the keys of a list entry that a summary leaves
+// out when the entry has a Spanish reason (reason_es): the English error
+// or reason, and the column and value, which the Spanish reason names.
+var englishBesideSpanish = map[string]bool{"error": true, "reason": true, "column": true, "value": true}
 
 func label(key string) string {
 	if l, ok := spanishLabels[key]; ok {
@@ -238,7 +254,8 @@ func printField(w io.Writer, indent, name string, v any) {
 	}
 }
 
-// inline formats a list entry on one line, as "campo=valor" pairs.
+// inline formats a list entry on one line, as "campo=valor" pairs. An
+// entry with a Spanish reason shows it in place of its English error.
 func inline(v any) string {
 	m, ok := v.(map[string]any)
 	if !ok {
@@ -249,12 +266,20 @@ func inline(v any) string {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	spanish, _ := m["reason_es"].(string)
 	parts := make([]string, 0, len(keys))
 	for _, k := range keys {
 		if m[k] == nil || m[k] == "" {
 			continue
 		}
-		parts = append(parts, fmt.Sprintf("%s=%v", label(k), m[k]))
+		if spanish != "" && englishBesideSpanish[k] {
+			continue
+		}
+		v := m[k]
+		if s, ok := v.(string); ok && (k == "status" || k == "outcome") && spanishOutcomes[s] != "" {
+			v = spanishOutcomes[s]
+		}
+		parts = append(parts, fmt.Sprintf("%s=%v", label(k), v))
 	}
 	return strings.Join(parts, ", ")
 }
