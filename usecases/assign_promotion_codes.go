@@ -73,12 +73,11 @@ type AssignRow struct {
 	// not_assigned_no_codes.
 	Status string `json:"status"`
 	Code   string `json:"code,omitempty"`
-	// Error is why the row got no code, in English, for engineers and
-	// logs.
+	// Error is the reason, in English, that the row got no code, for
+	// engineers and logs.
 	Error string `json:"error,omitempty"`
-	// ReasonES is why the row got no code, in Spanish for the back-office
-	// operators, with what to do. Alarms and the command's summaries show
-	// it.
+	// ReasonES is the same reason in Spanish for the back-office
+	// operators, with what to do. The command's summaries show it.
 	ReasonES string `json:"reason_es,omitempty"`
 }
 
@@ -287,8 +286,8 @@ func (h *AssignPromotionCodes) raiseNoFreeCodesAlarm(ctx context.Context, name s
 	return nil
 }
 
-// spanishCount returns "1 " and one, or n and many: the count and the
-// words that agree with it.
+// spanishCount returns n followed by one when n is 1 and by many
+// otherwise, so that the words agree with the count.
 func spanishCount(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one

@@ -112,8 +112,8 @@ type IccEntryResult struct {
 	// Reason is the reason, in English, that the entry was not imported.
 	Reason string `json:"reason,omitempty"`
 	// ReasonES is the same reason in Spanish for the back-office
-	// operators, with what to do. The alarm and the command's summaries
-	// show it.
+	// operators, with what to do. The command's summaries show it, and
+	// the alarm lists it for invalid and duplicate entries.
 	ReasonES string `json:"reason_es,omitempty"`
 }
 

@@ -94,7 +94,7 @@ type RejectedRow struct {
 	Error string `json:"error"`
 	// ReasonES is the problem in Spanish for the back-office operators:
 	// the column, the value, what is wrong and what to write instead.
-	// Alarms and the command's summaries show it.
+	// The import alarms and the command's summaries show it.
 	ReasonES string `json:"reason_es,omitempty"`
 }
 

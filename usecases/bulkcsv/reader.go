@@ -70,7 +70,7 @@ type ExtraFieldError struct {
 	Columns int
 }
 
-// Error says where the value is and what to do.
+// Error formats the position of the value and what to do.
 func (e *ExtraFieldError) Error() string {
 	return fmt.Sprintf("has a value in field %d but the header has %d columns; remove it or add a header", e.Field, e.Columns)
 }
