@@ -234,6 +234,39 @@ func TestUpdateShopsRejectedRowKeepsShop(t *testing.T) {
 	})
 }
 
+func TestUpdateShopsShortRowKeepsShop(t *testing.T) {
+	t.Parallel()
+	onBothStores(t, func(t *testing.T, open func(t *testing.T) bulkStore) {
+		env := setupBulk(t, open(t))
+		_, err := env.importShops(t, env.put(t, "a.csv", []byte("code;name;email;phone\nA1;Uno;a1@tienda.es;600111222\nA2;Dos;;\n")), false)
+		require.NoError(t, err)
+
+		// A truncated line must not empty the values it lacks.
+		res, err := env.importShops(t, env.put(t, "b.csv", []byte("code;name;email;phone\nA1;Uno Nuevo\nA2;Dos;;\n")), false)
+		require.NoError(t, err)
+		require.Zero(t, res.Updated)
+		require.Equal(t, 1, res.Unchanged)
+		require.Equal(t, 1, res.Rejected)
+		require.Zero(t, res.Disabled)
+		require.Equal(t, usecases.RejectedRow{Line: 2,
+			Error:    "the row ends after 2 values, before columns email, phone; complete the row, and keep the delimiters of empty values",
+			ReasonES: "la fila acaba tras 2 valores y le faltan las columnas correo, teléfono: complete la fila, dejando el separador de cada valor vacío; no se ha cambiado nada de ella"},
+			res.RejectedRows[0])
+
+		a1 := env.shop(t, "A1")
+		require.Equal(t, "Uno", a1.Name)
+		require.Equal(t, "a1@tienda.es", a1.Email)
+		require.Equal(t, "+34600111222", a1.Phone)
+		require.True(t, a1.Enabled)
+
+		// Empty values with their delimiters are a full row.
+		res, err = env.importShops(t, env.put(t, "c.csv", []byte("code;name;email;phone\nA1;Uno;;\nA2;Dos;;\n")), false)
+		require.NoError(t, err)
+		require.Zero(t, res.Rejected)
+		require.Equal(t, 1, res.Updated)
+	})
+}
+
 func TestUpdateShopsRejectsFile(t *testing.T) {
 	t.Parallel()
 	onBothStores(t, func(t *testing.T, open func(t *testing.T) bulkStore) {

@@ -209,6 +209,21 @@ func unknownShopReason(shopCode, slug string) string {
 		"o corrija el código de la columna tienda", shopCode, slug)
 }
 
+// shortRowReason returns the Spanish reason for a row that ends before
+// some columns of the header.
+func shortRowReason(err *bulkcsv.ShortRowError) string {
+	names := make([]string, len(err.Missing))
+	for i, column := range err.Missing {
+		names[i] = spanishColumn(column)
+	}
+	values := "valores"
+	if err.Values == 1 {
+		values = "valor"
+	}
+	return fmt.Sprintf("la fila acaba tras %d %s y le faltan las columnas %s: complete la fila, dejando el separador de cada valor vacío; no se ha cambiado nada de ella",
+		err.Values, values, strings.Join(names, ", "))
+}
+
 // rowErrorReason returns the reason of a row of a CSV file that could not
 // be read.
 func rowErrorReason(err *bulkcsv.RowError) string {

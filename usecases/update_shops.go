@@ -432,6 +432,11 @@ func (imp *outletImporter) parseFile(ctx context.Context, reader *bulkcsv.Reader
 		res.Rows++
 
 		o, errs := imp.parseRow(row, channelID)
+		if short := row.Short(); short != nil {
+			// The row keeps its outlet, unchanged, rather than empty the
+			// values it lacks.
+			errs = append([]error{short}, errs...)
+		}
 		for _, e := range errs {
 			imp.reject(res, imp.rejectedField(row.Line, e))
 		}
@@ -520,6 +525,10 @@ func (imp *outletImporter) rejectedField(line int, err error) RejectedRow {
 		column := strings.ReplaceAll(ve.Field, " ", "_")
 		return RejectedRow{Line: line, Column: column, Value: ve.Value, Error: ve.Error(),
 			ReasonES: imp.words().fieldReason(column, ve.Value)}
+	}
+	var short *bulkcsv.ShortRowError
+	if errors.As(err, &short) {
+		return RejectedRow{Line: line, Error: err.Error(), ReasonES: shortRowReason(short)}
 	}
 	return RejectedRow{Line: line, Error: err.Error(), ReasonES: "la fila no es válida: revísela"}
 }

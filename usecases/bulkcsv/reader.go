@@ -75,6 +75,23 @@ func (e *ExtraFieldError) Error() string {
 	return fmt.Sprintf("has a value in field %d but the header has %d columns; remove it or add a header", e.Field, e.Columns)
 }
 
+// ShortRowError is a row that ends before some named columns of the
+// header. Reading its missing values as empty would wipe them, so callers
+// reject the row; its first values, such as a code, can still be read.
+type ShortRowError struct {
+	// Values is the number of values of the row.
+	Values int
+	// Missing lists the names of the columns the row has no value for, in
+	// the order of the header.
+	Missing []string
+}
+
+// Error formats the missing columns and what to do.
+func (e *ShortRowError) Error() string {
+	return fmt.Sprintf("the row ends after %d values, before columns %s; complete the row, and keep the delimiters of empty values",
+		e.Values, strings.Join(e.Missing, ", "))
+}
+
 // Reader reads a CSV file with a header row, one record at a time.
 //
 // It decodes the file with [Decode], sniffs the delimiter from the header
@@ -199,6 +216,24 @@ func (r Row) Get(name string) string {
 		return ""
 	}
 	return strings.TrimSpace(r.rd.fields[i])
+}
+
+// Short returns a *ShortRowError when the row ends before a named column
+// of the header, and nil otherwise.
+func (r Row) Short() *ShortRowError {
+	n := len(r.rd.fields)
+	if n >= r.rd.width {
+		return nil
+	}
+	err := &ShortRowError{Values: n}
+	for i := n; i < r.rd.width; i++ {
+		for name, at := range r.rd.index {
+			if at == i {
+				err.Missing = append(err.Missing, name)
+			}
+		}
+	}
+	return err
 }
 
 // Has reports whether the file has the column.
