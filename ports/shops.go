@@ -89,9 +89,9 @@ type OutletImport interface {
 type OutletStore interface {
 	// ImportOutlets begins a transaction, calls fn with an import of the
 	// kind for the channel, and commits when fn returns nil. When ctx
-	// already carries a transaction, the import joins it. Imports of one
-	// kind into one channel run one at a time: a second one waits until
-	// the first commits or rolls back. An adapter may stage rows in its
+	// already carries a transaction, the import joins it. Imports into one
+	// channel, of shops or sellers, run one at a time: a second one waits
+	// until the first commits or rolls back. An adapter may stage rows in its
 	// own fast way (PostgreSQL uses COPY).
 	ImportOutlets(ctx context.Context, kind domain.OutletKind, channelID int64,
 		fn func(ctx context.Context, imp OutletImport) error) error

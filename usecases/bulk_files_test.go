@@ -538,6 +538,41 @@ func TestUpdateSellersUnknownShop(t *testing.T) {
 	})
 }
 
+func TestUpdateSellersBeforeShopsRetries(t *testing.T) {
+	t.Parallel()
+	onBothStores(t, func(t *testing.T, open func(t *testing.T) bulkStore) {
+		env := setupBulk(t, open(t))
+		ctx := context.Background()
+		in := usecases.UpdateSellersInput{ChannelSlug: "web", FileKey: env.putFile(t, "sellers/happy.csv")}
+
+		// Every row names a shop the channel does not have yet: the job
+		// fails, but not for good, so a retry after the shop import works.
+		res, err := env.sellers.Handle(ctx, in)
+		require.ErrorIs(t, err, usecases.ErrSafetyValve)
+		require.False(t, domain.IsPermanent(err), "a retry may find the shops")
+		require.NotErrorIs(t, err, domain.ErrInvalid)
+		require.ErrorContains(t, err, "import the channel's shops first")
+		require.Zero(t, res.Created)
+		require.Equal(t, res.Rows, res.Rejected)
+		alarm, err := env.store.OpenAlarm(ctx, "update_sellers:web:safety_valve")
+		require.NoError(t, err)
+		require.Equal(t, "Importación de vendedores del canal web detenida: ninguna de las tiendas que nombra el fichero existe en el canal", alarm.Message)
+		require.Contains(t, alarm.Details, "Importe antes las tiendas del canal")
+
+		_, err = env.importShops(t, env.putFile(t, "shops/happy.csv"), false)
+		require.NoError(t, err)
+		res, err = env.sellers.Handle(ctx, in)
+		require.NoError(t, err)
+		require.Equal(t, res.Rows, res.Created)
+
+		// A file with other problems too stays a permanent rejection.
+		bad := env.put(t, "bad.csv", []byte("code;name;shop\nVEN-1;;TDA-001\nVEN-2;Dos;TDA-999\n"))
+		_, err = env.sellers.Handle(ctx, usecases.UpdateSellersInput{ChannelSlug: "web", FileKey: bad})
+		require.True(t, domain.IsPermanent(err))
+		require.ErrorIs(t, err, domain.ErrInvalid)
+	})
+}
+
 // failingBlobs returns the object cut after limit bytes, then an error.
 type failingBlobs struct {
 	*fake.BlobStore

@@ -102,6 +102,14 @@ func (imp *outletImporter) raiseValveAlarm(ctx context.Context, job, slug, fileK
 	kept := plan.Create + plan.Update + plan.Unchanged
 	name := job + ":" + slug + ":safety_valve"
 
+	if valve.missingShops {
+		msg := fmt.Sprintf("Importación de vendedores del canal %s detenida: ninguna de las tiendas que nombra el fichero existe en el canal", slug)
+		details := fmt.Sprintf("Fichero: %s\nFilas válidas: 0. Filas rechazadas: %d, todas por nombrar una tienda que el canal no tiene.\n"+
+			"No se ha cambiado ningún vendedor. Importe antes las tiendas del canal. Si hay una importación de tiendas "+
+			"en curso, esta importación se reintentará sola cuando acabe.",
+			fileKey, res.Rejected)
+		return imp.raise(ctx, name, msg, details, res)
+	}
 	if valve.empty {
 		msg := fmt.Sprintf("Importación de %s del canal %s detenida: el fichero no tiene ninguna fila válida", w.many, slug)
 		details := fmt.Sprintf("Fichero: %s\nFilas válidas: 0. Filas rechazadas: %d.\n"+

@@ -262,7 +262,8 @@ func (imp *outletImporter) run(ctx context.Context, job, slug, fileKey string, f
 		if err := imp.stageFile(ctx, reader, channel.ID, st, &res); err != nil {
 			return err
 		}
-		if err := imp.rejectUnknownShops(ctx, st, slug, &res); err != nil {
+		unknownShops, err := imp.rejectUnknownShops(ctx, st, slug, &res)
+		if err != nil {
 			return err
 		}
 
@@ -282,6 +283,9 @@ func (imp *outletImporter) run(ctx context.Context, job, slug, fileKey string, f
 		}
 		res.Rejected += plan.Duplicates
 		valve = imp.decide(plan, force)
+		// A seller file whose rows were all rejected for naming shops the
+		// channel lacks most likely came before its shop import finished.
+		valve.missingShops = valve.empty && unknownShops > 0 && unknownShops == res.Rejected
 
 		done, err = st.Apply(ctx, imp.clock.Now(), !valve.hold)
 		return err
@@ -309,6 +313,10 @@ func (imp *outletImporter) run(ctx context.Context, job, slug, fileKey string, f
 		if err := imp.raiseValveAlarm(ctx, job, slug, fileKey, plan, valve, &res); err != nil {
 			return res, err
 		}
+		if valve.missingShops {
+			// Retried, so that a shop import still running can finish.
+			return res, imp.valveError(slug, plan, valve)
+		}
 		return res, domain.Permanent(imp.valveError(slug, plan, valve))
 	}
 	return res, nil
@@ -321,6 +329,9 @@ type valveDecision struct {
 	// empty is true when the file has no valid rows; force cannot
 	// override that.
 	empty bool
+	// missingShops is true when empty is, the kind is seller, and every
+	// rejected row names a shop that the channel does not have.
+	missingShops bool
 }
 
 // decide applies the safety valve to a plan. The outlets that the import
@@ -340,6 +351,10 @@ func (imp *outletImporter) decide(plan ports.ImportPlan, force bool) valveDecisi
 // rejected as a whole and matches domain.ErrInvalid. Otherwise the
 // creates and updates of the file were applied, so the error does not.
 func (imp *outletImporter) valveError(slug string, plan ports.ImportPlan, valve valveDecision) error {
+	if valve.missingShops {
+		return fmt.Errorf("%w: channel %s has none of the shops that the seller file names, so nothing was changed; import the channel's shops first (the job is retried in case a shop import is still running)",
+			ErrSafetyValve, slug)
+	}
 	if valve.empty {
 		return fmt.Errorf("%w: channel %s: the %s file has no valid rows, so nothing was disabled, even with Force; fix the rejected rows (check the delimiter and the header) and import the file again: %w",
 			ErrSafetyValve, slug, imp.kind, domain.ErrInvalid)
@@ -350,11 +365,11 @@ func (imp *outletImporter) valveError(slug string, plan ports.ImportPlan, valve 
 }
 
 // rejectUnknownShops rejects the seller rows whose shop is not a shop of
-// the channel.
-func (imp *outletImporter) rejectUnknownShops(ctx context.Context, st ports.OutletImport, slug string, res *ImportResult) error {
+// the channel and returns how many it rejected.
+func (imp *outletImporter) rejectUnknownShops(ctx context.Context, st ports.OutletImport, slug string, res *ImportResult) (int, error) {
 	unknown, total, err := st.RejectUnknownShops(ctx, imp.cfg.MaxReportedRows)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	for _, u := range unknown {
 		imp.reject(res, RejectedRow{Line: u.Line, Column: "shop", Value: u.ShopCode,
@@ -362,7 +377,7 @@ func (imp *outletImporter) rejectUnknownShops(ctx context.Context, st ports.Outl
 			ReasonES: unknownShopReason(u.ShopCode, slug)})
 	}
 	res.Rejected += total
-	return nil
+	return total, nil
 }
 
 // stageFile reads every row, validates it and stages it in batches. A

@@ -78,14 +78,15 @@ func (s *Store) RunOutletImport(ctx context.Context, kind domain.OutletKind, cha
 
 	q := s.Q(ctx)
 	if s.dialect.Name == "postgres" {
-		// Imports of one channel's shops, or of its sellers, wait for each
-		// other, so that the second plans against what the first wrote
-		// instead of failing on the unique key of the codes both create.
+		// Imports into one channel wait for each other, shops and sellers
+		// alike. The second plans against what the first wrote instead of
+		// failing on the unique key of the codes both create, and a seller
+		// import reads the shops of a shop import that began before it.
 		// SQLite has a single writer already.
 		_, err := q.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`,
-			fmt.Sprintf("telcojobs: import %s of channel %d", table, channelID))
+			fmt.Sprintf("telcojobs: import outlets of channel %d", channelID))
 		if err != nil {
-			return s.Err(err, "wait for other imports of %s of channel %d", table, channelID)
+			return s.Err(err, "wait for other imports into channel %d", channelID)
 		}
 		// The default 4 MB makes the hash joins and aggregates over a
 		// million staged rows spill to disk; SET LOCAL ends with the
@@ -409,8 +410,8 @@ func (imp *outletImport) Apply(ctx context.Context, at time.Time, disable bool) 
 		return out, nil
 	}
 	// When no kept row matched a stored outlet, every kept row is new and
-	// the insert needs no anti-join: imports of one channel and kind do not
-	// run at the same time.
+	// the insert needs no anti-join: imports into one channel do not run at
+	// the same time.
 	missing := ` AND NOT EXISTS (SELECT 1 FROM ` + imp.table + ` AS o WHERE o.channel_id = $1 AND o.code = s.code)`
 	if plan.Update+plan.Unchanged == 0 {
 		missing = ""
