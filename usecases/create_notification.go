@@ -116,45 +116,7 @@ func (h *CreateNotification) Handle(ctx context.Context, in CreateNotificationIn
 				return fmt.Errorf("create notification: %w", err)
 			}
 		}
-
-		tmpl, err := h.templates.Template(ctx, name)
-		if err != nil {
-			return fmt.Errorf("create notification: template %q: %w", name, err)
-		}
-		if tmpl.Channel == domain.ChannelSMS && len(in.Attachments) > 0 {
-			return domain.Invalid("attachments", fmt.Sprint(len(in.Attachments)), "an SMS template takes no attachments")
-		}
-		recipient, err := domain.NormalizeRecipient(tmpl.Channel, in.Recipient)
-		if err != nil {
-			return err
-		}
-
-		n, err := h.notifications.CreateNotification(ctx, domain.Notification{
-			TemplateName: tmpl.Name,
-			Channel:      tmpl.Channel,
-			Recipient:    recipient,
-			Context:      in.Context,
-			Attachments:  in.Attachments,
-			Status:       domain.NotificationPending,
-			MaxAttempts:  maxAttempts,
-			CreatedAt:    h.clock.Now(),
-			DedupeKey:    in.DedupeKey,
-		})
-		if err != nil {
-			return fmt.Errorf("create notification: %w", err)
-		}
-
-		var args ports.JobArgs = SendAsyncEmailInput{NotificationID: n.ID}
-		if tmpl.Channel == domain.ChannelSMS {
-			args = SendAsyncSMSInput{NotificationID: n.ID}
-		}
-		job, err := h.queue.Enqueue(ctx, args, ports.EnqueueOptions{MaxAttempts: maxAttempts + sendJobExtraAttempts})
-		if err != nil {
-			return fmt.Errorf("enqueue %s for notification %d: %w", args.Kind(), n.ID, err)
-		}
-
-		res = CreateNotificationResult{NotificationID: n.ID, JobID: job.JobID}
-		return nil
+		return h.create(ctx, name, maxAttempts, in, &res)
 	})
 	if err != nil {
 		return CreateNotificationResult{}, err
@@ -168,4 +130,57 @@ func (h *CreateNotification) Handle(ctx context.Context, in CreateNotificationIn
 	h.logger.InfoContext(ctx, "notification created", "notification_id", res.NotificationID,
 		"job_id", res.JobID, "template", name)
 	return res, nil
+}
+
+// create stores the notification and enqueues its send job in the
+// transaction of ctx. When a concurrent call has just stored a
+// notification with the same dedupe key, it sets res to that one.
+func (h *CreateNotification) create(ctx context.Context, name string, maxAttempts int, in CreateNotificationInput,
+	res *CreateNotificationResult) error {
+	tmpl, err := h.templates.Template(ctx, name)
+	if err != nil {
+		return fmt.Errorf("create notification: template %q: %w", name, err)
+	}
+	if tmpl.Channel == domain.ChannelSMS && len(in.Attachments) > 0 {
+		return domain.Invalid("attachments", fmt.Sprint(len(in.Attachments)), "an SMS template takes no attachments")
+	}
+	recipient, err := domain.NormalizeRecipient(tmpl.Channel, in.Recipient)
+	if err != nil {
+		return err
+	}
+
+	n, err := h.notifications.CreateNotification(ctx, domain.Notification{
+		TemplateName: tmpl.Name,
+		Channel:      tmpl.Channel,
+		Recipient:    recipient,
+		Context:      in.Context,
+		Attachments:  in.Attachments,
+		Status:       domain.NotificationPending,
+		MaxAttempts:  maxAttempts,
+		CreatedAt:    h.clock.Now(),
+		DedupeKey:    in.DedupeKey,
+	})
+	if in.DedupeKey != "" && errors.Is(err, domain.ErrConflict) {
+		found, findErr := h.notifications.NotificationByDedupeKey(ctx, in.DedupeKey)
+		if findErr != nil {
+			return fmt.Errorf("create notification: %w", errors.Join(err, findErr))
+		}
+		*res = CreateNotificationResult{NotificationID: found.ID, Existing: true}
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("create notification: %w", err)
+	}
+
+	var args ports.JobArgs = SendAsyncEmailInput{NotificationID: n.ID}
+	if tmpl.Channel == domain.ChannelSMS {
+		args = SendAsyncSMSInput{NotificationID: n.ID}
+	}
+	job, err := h.queue.Enqueue(ctx, args, ports.EnqueueOptions{MaxAttempts: maxAttempts + sendJobExtraAttempts})
+	if err != nil {
+		return fmt.Errorf("enqueue %s for notification %d: %w", args.Kind(), n.ID, err)
+	}
+
+	*res = CreateNotificationResult{NotificationID: n.ID, JobID: job.JobID}
+	return nil
 }

@@ -127,6 +127,47 @@ func TestCreateNotificationDedupeKey(t *testing.T) {
 	})
 }
 
+func TestCreateNotificationDedupeKeyRace(t *testing.T) {
+	t.Parallel()
+	forEachNotifyStore(t, func(t *testing.T, f *notifyFixture) {
+		ctx := context.Background()
+		in := usecases.CreateNotificationInput{TemplateName: "esim_low_stock_alert", Recipient: "ops@telco.example",
+			Context: map[string]any{"count": 3, "threshold": 10}, DedupeKey: "alerta:carrera"}
+
+		// The first call stays uncommitted while the second one runs, so
+		// that on PostgreSQL the second one's insert waits for it.
+		stored := make(chan usecases.CreateNotificationResult, 1)
+		release := make(chan struct{})
+		firstErr := make(chan error, 1)
+		go func() {
+			firstErr <- f.store.InTx(ctx, func(ctx context.Context) error {
+				res, err := f.create.Handle(ctx, in)
+				stored <- res
+				<-release
+				return err
+			})
+		}()
+		first := <-stored
+
+		second := make(chan error, 1)
+		var again usecases.CreateNotificationResult
+		go func() {
+			var err error
+			again, err = f.create.Handle(ctx, in)
+			second <- err
+		}()
+		time.Sleep(200 * time.Millisecond)
+		close(release)
+		require.NoError(t, <-firstErr)
+		require.NoError(t, <-second, "the call that loses the race reads the winner's notification")
+
+		require.False(t, first.Existing)
+		require.True(t, again.Existing)
+		require.Equal(t, first.NotificationID, again.NotificationID)
+		require.Len(t, f.queue.Jobs(), 1)
+	})
+}
+
 func TestCreateNotificationSMS(t *testing.T) {
 	t.Parallel()
 	forEachNotifyStore(t, func(t *testing.T, f *notifyFixture) {

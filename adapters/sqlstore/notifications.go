@@ -176,15 +176,18 @@ func (s *Store) CreateNotification(ctx context.Context, n domain.Notification) (
 		row := s.Q(ctx).QueryRowContext(ctx, `INSERT INTO notifications
 			(template_name, channel, recipient, context, status, attempts, max_attempts, last_error, sent_at,
 			 created_at, encoding, segments, provider_id, claimed_until, dedupe_key)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING `+notificationColumns,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+			ON CONFLICT (dedupe_key) DO NOTHING RETURNING `+notificationColumns,
 			n.TemplateName, string(n.Channel), n.Recipient, string(vars), string(n.Status), n.Attempts, n.MaxAttempts,
 			n.LastError, TPtr(n.SentAt), T(n.CreatedAt), n.Encoding, n.Segments, n.ProviderID, TPtr(n.ClaimedUntil),
 			sql.NullString{String: n.DedupeKey, Valid: n.DedupeKey != ""})
 		created, err := scanNotification(row)
+		if errors.Is(err, sql.ErrNoRows) && n.DedupeKey != "" {
+			// DO NOTHING keeps the transaction usable, so that the caller
+			// can read the notification that has the key.
+			return fmt.Errorf("create notification to %s: dedupe key %q is taken: %w", n.Recipient, n.DedupeKey, domain.ErrConflict)
+		}
 		if err != nil {
-			if n.DedupeKey != "" {
-				return s.Err(err, "create notification to %s with dedupe key %q", n.Recipient, n.DedupeKey)
-			}
 			return s.Err(err, "create notification to %s", n.Recipient)
 		}
 
