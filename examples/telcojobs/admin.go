@@ -94,6 +94,7 @@ func (c *cli) codesCommand() *cobra.Command {
 			}
 			defer app.Close()
 			key, err := uploadFile(ctx, app, "load_promotion_codes", file)
+			defer c.removeUploads(app)
 			if err != nil {
 				return err
 			}

@@ -63,6 +63,11 @@ func runEveryJob(t *testing.T, e *env) {
 
 	res = mustRun("codes", "load", "--file", testdata("promotions", "codes_happy.txt"))
 	require.EqualValues(t, 20, res["added"])
+	copies, err := os.ReadDir(filepath.Join(e.dir, "blobs", "uploads", "load_promotion_codes"))
+	if !os.IsNotExist(err) {
+		require.NoError(t, err)
+		require.Empty(t, copies, "codes load deletes its copy of the file")
+	}
 
 	res = mustRun("run", "assign-promotion-codes", "--file", testdata("promotions", "documents_happy.csv"), "--user-id", "ana")
 	require.EqualValues(t, 5, res["assigned"])
