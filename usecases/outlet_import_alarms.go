@@ -96,6 +96,16 @@ func (imp *outletImporter) raiseRejectedAlarm(ctx context.Context, job, slug, fi
 	return imp.raise(ctx, job+":"+slug+":rejected_rows", msg, details.String(), res)
 }
 
+// raiseFileAlarm raises the alarm of a file that bulkcsv.NewReader
+// rejected as a whole with err, so that no row of it was imported.
+func (imp *outletImporter) raiseFileAlarm(ctx context.Context, job, slug, fileKey string, err error, res *ImportResult) error {
+	w := imp.words()
+	problem, todo := w.fileProblem(err, imp.columns)
+	msg := fmt.Sprintf("Importación de %s del canal %s: fichero rechazado entero, no se ha cambiado %s", w.many, slug, w.none())
+	details := fmt.Sprintf("Fichero: %s\n%s\n%s\n", fileKey, problem, todo)
+	return imp.raise(ctx, job+":"+slug+":rejected_file", msg, details, res)
+}
+
 func (imp *outletImporter) raiseValveAlarm(ctx context.Context, job, slug, fileKey string, plan ports.ImportPlan,
 	valve valveDecision, res *ImportResult) error {
 	w := imp.words()

@@ -382,3 +382,79 @@ func iccidReason(err error) string {
 	}
 	return "el nombre no contiene un ICCID válido: " + iccidRule + "; corrija el nombre del fichero"
 }
+
+// fileProblem returns, in Spanish, why NewReader rejected a shop or seller
+// file as a whole and what to do, for the details of its alarm. columns
+// are the columns of the file, for the aliases of a missing one.
+func (w outletWords) fileProblem(err error, columns []bulkcsv.Column) (problem, todo string) {
+	var (
+		missing   *bulkcsv.MissingColumnsError
+		empty     *bulkcsv.EmptyFileError
+		duplicate *bulkcsv.DuplicateColumnError
+		header    *bulkcsv.HeaderReadError
+	)
+	retry := " y vuelva a lanzar la importación."
+	switch {
+	case errors.As(err, &missing):
+		problem = missingColumnsProblem(missing, columns)
+		if len(missing.Found) == 1 {
+			problem += "\nLa cabecera tiene una sola columna, así que sus columnas no están separadas por punto y coma (;), " +
+				"coma (,) ni tabulador."
+			return problem, "Guarde el fichero como CSV con las columnas separadas por punto y coma (;), coma (,) o tabulador" + retry
+		}
+		return problem, "Añada a la primera fila del fichero las columnas que faltan" + retry
+	case errors.As(err, &empty):
+		return "El fichero está vacío: no tiene ni siquiera la fila de cabecera.",
+			fmt.Sprintf("Suba un fichero con una fila de cabecera, como codigo;nombre, y una fila por %s%s", w.one, retry)
+	case errors.As(err, &duplicate):
+		return fmt.Sprintf("La columna %s aparece dos veces en la cabecera, como %s y como %s.\nCabecera encontrada: %s",
+				spanishColumn(duplicate.Column), quoted(duplicate.First), quoted(duplicate.Second), quotedList(duplicate.Header)),
+			"Borre una de las dos columnas" + retry
+	case errors.As(err, &header):
+		return "La primera fila, la cabecera, no se puede leer: tiene comillas (\") mal puestas.",
+			"Quite las comillas de los nombres de columna de la primera fila" + retry
+	}
+	return "El fichero no se puede leer como CSV.", "Revise el separador y la cabecera" + retry
+}
+
+// missingColumnsProblem words the required columns that a header lacks,
+// each with the other names it accepts, and the header found.
+func missingColumnsProblem(err *bulkcsv.MissingColumnsError, columns []bulkcsv.Column) string {
+	names := make([]string, len(err.Missing))
+	for i, column := range err.Missing {
+		names[i] = spanishColumn(column)
+		var others []string
+		for _, c := range columns {
+			if c.Name != column {
+				continue
+			}
+			for _, alias := range c.Aliases {
+				if alias != names[i] {
+					others = append(others, alias)
+				}
+			}
+		}
+		if len(others) > 0 {
+			names[i] += " (o " + strings.Join(others, ", ") + ")"
+		}
+	}
+
+	lead := "Faltan las columnas obligatorias: "
+	if len(names) == 1 {
+		lead = "Falta la columna obligatoria: "
+	}
+	return lead + strings.Join(names, ", ") + ".\nCabecera encontrada: " + quotedList(err.Found)
+}
+
+// quotedList returns each value between Spanish quotes, separated by
+// commas, or "(vacía)" for no values.
+func quotedList(values []string) string {
+	if len(values) == 0 {
+		return "(vacía)"
+	}
+	parts := make([]string, len(values))
+	for i, v := range values {
+		parts[i] = quoted(v)
+	}
+	return strings.Join(parts, ", ")
+}

@@ -208,7 +208,10 @@ func outletColumns(kind domain.OutletKind) []bulkcsv.Column {
 	return cols
 }
 
-// run imports one file into one channel in one transaction. Rows are
+// run imports one file into one channel in one transaction. A file that
+// bulkcsv.NewReader rejects as a whole, such as one without the required
+// columns, changes nothing and raises one alarm, and the error is
+// permanent. Rows are
 // validated and staged, and each code keeps its first line (a repeat is
 // rejected naming both lines). The outlets of valid rows are created or
 // updated, and the channel's enabled outlets whose codes are not in the
@@ -249,7 +252,13 @@ func (imp *outletImporter) run(ctx context.Context, job, slug, fileKey string, f
 
 	reader, err := bulkcsv.NewReader(body, imp.columns)
 	if err != nil {
-		return res, domain.Permanent(fmt.Errorf("%s file %q rejected: %w", imp.kind, fileKey, err))
+		err = fmt.Errorf("%s file %q rejected: %w", imp.kind, fileKey, err)
+		if errors.Is(err, domain.ErrInvalid) {
+			if alarmErr := imp.raiseFileAlarm(ctx, job, slug, fileKey, err, &res); alarmErr != nil {
+				return res, errors.Join(err, alarmErr)
+			}
+		}
+		return res, domain.Permanent(err)
 	}
 	res.Encoding, res.Delimiter = string(reader.Encoding), string(reader.Delimiter)
 	if len(reader.Ignored) > 0 {

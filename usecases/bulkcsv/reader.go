@@ -120,8 +120,10 @@ type Reader struct {
 }
 
 // NewReader reads the header of r and matches it to columns. A file that is
-// empty, has a column twice, or lacks a required column is rejected with an
-// error matching domain.ErrInvalid.
+// empty, has a header that cannot be parsed, has a column twice, or lacks a
+// required column is rejected with an *EmptyFileError, *HeaderReadError,
+// *DuplicateColumnError or *MissingColumnsError, which match
+// domain.ErrInvalid.
 func NewReader(r io.Reader, columns []Column) (*Reader, error) {
 	text, enc, err := Decode(r)
 	if err != nil {
@@ -137,10 +139,10 @@ func NewReader(r io.Reader, columns []Column) (*Reader, error) {
 
 	header, err := c.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, domain.Invalid("file", "", "is empty; expected a header row such as "+exampleHeader(columns, delim))
+		return nil, &EmptyFileError{Example: exampleHeader(columns, delim)}
 	}
 	if err != nil {
-		return nil, domain.Invalid("header", "", fmt.Sprintf("cannot be read: %v", err))
+		return nil, &HeaderReadError{Err: err}
 	}
 	header = append([]string(nil), header...)
 
@@ -171,8 +173,7 @@ func (rd *Reader) matchHeader(columns []Column) error {
 			continue
 		}
 		if prev, dup := rd.index[name]; dup {
-			return domain.Invalid("header", strings.Join(rd.Header, string(rd.Delimiter)),
-				fmt.Sprintf("column %s appears twice (as %q and %q); keep one", name, rd.Header[prev], h))
+			return &DuplicateColumnError{Column: name, First: rd.Header[prev], Second: h, Header: rd.Header, Delimiter: rd.Delimiter}
 		}
 		rd.index[name] = i
 		rd.width = max(rd.width, i+1)

@@ -142,6 +142,28 @@ func TestReaderRejectsFiles(t *testing.T) {
 	}
 }
 
+func TestReaderFileErrorTypes(t *testing.T) {
+	t.Parallel()
+	_, err := bulkcsv.NewReader(strings.NewReader(""), shopColumns)
+	var empty *bulkcsv.EmptyFileError
+	require.ErrorAs(t, err, &empty)
+	require.Equal(t, "code,name", empty.Example)
+
+	_, err = bulkcsv.NewReader(strings.NewReader("code;nombre;codigo\n"), shopColumns)
+	var duplicate *bulkcsv.DuplicateColumnError
+	require.ErrorAs(t, err, &duplicate)
+	require.Equal(t, bulkcsv.DuplicateColumnError{Column: "code", First: "code", Second: "codigo",
+		Header: []string{"code", "nombre", "codigo"}, Delimiter: ';'}, *duplicate)
+	var ve *domain.ValidationError
+	require.ErrorAs(t, err, &ve, "the problem is still a validation error")
+	require.Equal(t, "header", ve.Field)
+
+	_, err = bulkcsv.NewReader(strings.NewReader("code;na\"me\n"), shopColumns)
+	var header *bulkcsv.HeaderReadError
+	require.ErrorAs(t, err, &header)
+	require.ErrorIs(t, err, domain.ErrInvalid)
+}
+
 func TestReaderExtraValueRejectsRow(t *testing.T) {
 	t.Parallel()
 	_, rows := readAll(t, []byte("code;name\nA1;Uno;sobra\nA2;Dos;;\n"))
