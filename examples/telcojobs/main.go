@@ -123,7 +123,7 @@ A flag given on the command line wins over the variable.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Msg: err.Error()} })
 
 	for _, group := range []*cobra.Command{c.runCommand(), c.enqueueCommand(), c.channelCommand(), c.codesCommand(),
-		c.templateCommand(), c.scheduleCommand(), c.notificationCommand()} {
+		c.templateCommand(), c.scheduleCommand(), c.notificationCommand(), c.alarmCommand()} {
 		root.AddCommand(requireSubcommand(group))
 	}
 	root.AddCommand(
