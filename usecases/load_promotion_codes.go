@@ -83,6 +83,10 @@ func (h *LoadPromotionCodes) Handle(ctx context.Context, in LoadPromotionCodesIn
 	}
 	defer body.Close()
 	text, _, err := bulkcsv.Decode(body)
+	if errors.Is(err, domain.ErrInvalid) {
+		// A UTF-16 file reads the same on every retry.
+		return res, domain.Permanent(fmt.Errorf("code file %q rejected: %w", in.FileKey, err))
+	}
 	if err != nil {
 		return res, fmt.Errorf("read code file %q: %w", in.FileKey, err)
 	}

@@ -2,7 +2,9 @@ package usecases_test
 
 import (
 	"context"
+	"encoding/binary"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/stretchr/testify/require"
 	"github.com/telcojobs/telcojobs/domain"
@@ -42,6 +44,10 @@ func TestRejectedFileAlarm(t *testing.T) {
 			"Cabecera encontrada: «code», «nombre», «codigo»\n",
 			"Borre una de las dos columnas y vuelva a lanzar la importación.",
 		}},
+		{"UTF16", utf16LE("codigo;nombre\r\nTDA-1;Peñíscola\r\n"), "the file is encoded as UTF-16LE", []string{
+			"El fichero está guardado en UTF-16LE, la codificación que usa Excel al guardar como «Texto Unicode», y no se puede leer.\n",
+			"Abra el fichero en Excel, guárdelo con «Guardar como» y el tipo «CSV UTF-8 (delimitado por comas)», súbalo de nuevo y vuelva a lanzar la importación.",
+		}},
 		{"HeaderQuote", "codigo;nom\"bre\nTDA-1;Uno\n", `invalid header "": cannot be read`, []string{
 			"La primera fila, la cabecera, no se puede leer: tiene comillas (\") mal puestas.\n",
 		}},
@@ -74,6 +80,30 @@ func TestRejectedFileAlarm(t *testing.T) {
 				require.True(t, env.shop(t, "TDA-1").Enabled, "a rejected file disables nothing")
 			})
 		}
+	})
+}
+
+// utf16LE encodes text as UTF-16LE with a byte order mark, as Excel saves
+// "Unicode Text".
+func utf16LE(text string) string {
+	b := []byte{0xFF, 0xFE}
+	for _, unit := range utf16.Encode([]rune(text)) {
+		b = binary.LittleEndian.AppendUint16(b, unit)
+	}
+	return string(b)
+}
+
+func TestLoadPromotionCodesRejectsUTF16(t *testing.T) {
+	t.Parallel()
+	onBothStores(t, func(t *testing.T, open func(t *testing.T) bulkStore) {
+		env := setupBulk(t, open(t))
+		key := env.put(t, "codigos.txt", []byte(utf16LE("TV-7F3K9Q\r\nTV-8G4L0R\r\n")))
+
+		res, err := env.load.Handle(context.Background(), usecases.LoadPromotionCodesInput{FileKey: key})
+		require.True(t, domain.IsPermanent(err), "a retry reads the same bytes")
+		require.ErrorIs(t, err, domain.ErrInvalid)
+		require.ErrorContains(t, err, "the file is encoded as UTF-16LE")
+		require.Zero(t, res.Added)
 	})
 }
 

@@ -392,6 +392,7 @@ func (w outletWords) fileProblem(err error, columns []bulkcsv.Column) (problem, 
 		empty     *bulkcsv.EmptyFileError
 		duplicate *bulkcsv.DuplicateColumnError
 		header    *bulkcsv.HeaderReadError
+		utf16     *bulkcsv.UTF16Error
 	)
 	retry := " y vuelva a lanzar la importación."
 	switch {
@@ -403,6 +404,11 @@ func (w outletWords) fileProblem(err error, columns []bulkcsv.Column) (problem, 
 			return problem, "Guarde el fichero como CSV con las columnas separadas por punto y coma (;), coma (,) o tabulador" + retry
 		}
 		return problem, "Añada a la primera fila del fichero las columnas que faltan" + retry
+	case errors.As(err, &utf16):
+		return fmt.Sprintf("El fichero está guardado en %s, la codificación que usa Excel al guardar como «Texto Unicode», "+
+				"y no se puede leer.", utf16.Encoding),
+			"Abra el fichero en Excel, guárdelo con «Guardar como» y el tipo «CSV UTF-8 (delimitado por comas)», " +
+				"súbalo de nuevo" + retry
 	case errors.As(err, &empty):
 		return "El fichero está vacío: no tiene ni siquiera la fila de cabecera.",
 			fmt.Sprintf("Suba un fichero con una fila de cabecera, como codigo;nombre, y una fila por %s%s", w.one, retry)

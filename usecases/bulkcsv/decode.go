@@ -18,6 +18,9 @@ const (
 	UTF8        Encoding = "UTF-8"
 	UTF8BOM     Encoding = "UTF-8 with BOM"
 	Windows1252 Encoding = "Windows-1252"
+	// UTF16LE and UTF16BE are only reported in a *UTF16Error.
+	UTF16LE Encoding = "UTF-16LE"
+	UTF16BE Encoding = "UTF-16BE"
 )
 
 // sniffSize is how many bytes Decode inspects to choose the encoding.
@@ -27,7 +30,9 @@ var bom = []byte{0xEF, 0xBB, 0xBF}
 
 // Decode returns a reader of r's text as UTF-8 and the encoding it chose
 // from the first 64 KiB: UTF-8 when they start with a byte order mark
-// (which is dropped) or are valid UTF-8, and Windows-1252 otherwise.
+// (which is dropped) or are valid UTF-8, and Windows-1252 otherwise. A
+// UTF-16 file is rejected with a *UTF16Error, which matches
+// domain.ErrInvalid and names the encoding.
 //
 // A file whose first 64 KiB are valid UTF-8 (plain ASCII, say) may still
 // hold a Windows-1252 byte further on, such as an "ñ" written by Excel on
@@ -42,6 +47,9 @@ func Decode(r io.Reader) (io.Reader, Encoding, error) {
 		return nil, "", err
 	}
 
+	if enc, hasBOM, ok := sniffUTF16(head); ok {
+		return nil, enc, &UTF16Error{Encoding: enc, BOM: hasBOM}
+	}
 	if bytes.HasPrefix(head, bom) {
 		_, _ = br.Discard(len(bom))
 		return &utf8Repair{src: br}, UTF8BOM, nil
@@ -50,6 +58,39 @@ func Decode(r io.Reader) (io.Reader, Encoding, error) {
 		return &utf8Repair{src: br}, UTF8, nil
 	}
 	return charmap.Windows1252.NewDecoder().Reader(br), Windows1252, nil
+}
+
+// sniffUTF16 reports whether head is the start of a UTF-16 file: one that
+// starts with the byte order mark FF FE or FE FF, or one where at least a
+// quarter of the bytes are NUL. A CSV file in UTF-8 or Windows-1252 has no
+// NUL bytes, but in UTF-16 every ASCII character has a NUL byte: the
+// second of the pair in little-endian order, the first in big-endian.
+func sniffUTF16(head []byte) (enc Encoding, hasBOM, ok bool) {
+	switch {
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}):
+		return UTF16LE, true, true
+	case bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+		return UTF16BE, true, true
+	}
+
+	var even, odd int
+	for i, c := range head {
+		if c != 0 {
+			continue
+		}
+		if i%2 == 0 {
+			even++
+		} else {
+			odd++
+		}
+	}
+	if len(head) < 2 || 4*(even+odd) < len(head) {
+		return "", false, false
+	}
+	if odd >= even {
+		return UTF16LE, false, true
+	}
+	return UTF16BE, false, true
 }
 
 // validUTF8Prefix reports whether head is valid UTF-8. When more bytes

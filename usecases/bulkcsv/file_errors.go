@@ -63,3 +63,22 @@ func (e *DuplicateColumnError) Unwrap() error {
 	return domain.Invalid("header", strings.Join(e.Header, string(e.Delimiter)),
 		fmt.Sprintf("column %s appears twice (as %q and %q); keep one", e.Column, e.First, e.Second))
 }
+
+// UTF16Error rejects a file encoded as UTF-16, which Excel writes when a
+// sheet is saved as "Unicode Text". The reader does not decode UTF-16.
+type UTF16Error struct {
+	// Encoding is UTF16LE or UTF16BE.
+	Encoding Encoding
+	// BOM is true when the file starts with a byte order mark, and false
+	// when Decode recognised UTF-16 by its NUL bytes.
+	BOM bool
+}
+
+// Error names the encoding and what to do.
+func (e *UTF16Error) Error() string {
+	return fmt.Sprintf("the file is encoded as %s (as Excel saves \"Unicode Text\"), which is not supported; "+
+		"save it as \"CSV UTF-8\" and upload it again", e.Encoding)
+}
+
+// Is makes errors.Is(err, domain.ErrInvalid) true.
+func (e *UTF16Error) Is(target error) bool { return target == domain.ErrInvalid }

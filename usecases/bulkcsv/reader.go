@@ -120,12 +120,16 @@ type Reader struct {
 }
 
 // NewReader reads the header of r and matches it to columns. A file that is
-// empty, has a header that cannot be parsed, has a column twice, or lacks a
-// required column is rejected with an *EmptyFileError, *HeaderReadError,
-// *DuplicateColumnError or *MissingColumnsError, which match
-// domain.ErrInvalid.
+// encoded as UTF-16, is empty, has a header that cannot be parsed, has a
+// column twice, or lacks a required column is rejected with a *UTF16Error,
+// *EmptyFileError, *HeaderReadError, *DuplicateColumnError or
+// *MissingColumnsError, which match domain.ErrInvalid.
 func NewReader(r io.Reader, columns []Column) (*Reader, error) {
 	text, enc, err := Decode(r)
+	var utf16 *UTF16Error
+	if errors.As(err, &utf16) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read file: %w", err)
 	}

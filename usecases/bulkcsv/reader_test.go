@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/telcojobs/telcojobs/domain"
 	"github.com/telcojobs/telcojobs/usecases/bulkcsv"
+	"golang.org/x/text/encoding/unicode"
 )
 
 var shopColumns = []bulkcsv.Column{
@@ -285,4 +286,49 @@ func FuzzReader(f *testing.F) {
 		}
 		t.Fatalf("reader did not reach the end of %d bytes", len(data))
 	})
+}
+
+// encodeUTF16 encodes text as UTF-16 in the byte order given, with or
+// without a byte order mark.
+func encodeUTF16(t *testing.T, text string, endianness unicode.Endianness, bom unicode.BOMPolicy) []byte {
+	t.Helper()
+	b, err := unicode.UTF16(endianness, bom).NewEncoder().Bytes([]byte(text))
+	require.NoError(t, err)
+	return b
+}
+
+func TestReaderRejectsUTF16(t *testing.T) {
+	t.Parallel()
+	text := "codigo;nombre\r\nTDA-1;Peñíscola\r\n"
+	cases := []struct {
+		name string
+		data []byte
+		want bulkcsv.UTF16Error
+	}{
+		{"LittleEndianBOM", encodeUTF16(t, text, unicode.LittleEndian, unicode.UseBOM), bulkcsv.UTF16Error{Encoding: bulkcsv.UTF16LE, BOM: true}},
+		{"BigEndianBOM", encodeUTF16(t, text, unicode.BigEndian, unicode.UseBOM), bulkcsv.UTF16Error{Encoding: bulkcsv.UTF16BE, BOM: true}},
+		{"LittleEndian", encodeUTF16(t, text, unicode.LittleEndian, unicode.IgnoreBOM), bulkcsv.UTF16Error{Encoding: bulkcsv.UTF16LE}},
+		{"BigEndian", encodeUTF16(t, text, unicode.BigEndian, unicode.IgnoreBOM), bulkcsv.UTF16Error{Encoding: bulkcsv.UTF16BE}},
+		{"OnlyBOM", []byte{0xFF, 0xFE}, bulkcsv.UTF16Error{Encoding: bulkcsv.UTF16LE, BOM: true}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := bulkcsv.NewReader(bytes.NewReader(tc.data), shopColumns)
+			var utf16 *bulkcsv.UTF16Error
+			require.ErrorAs(t, err, &utf16)
+			require.Equal(t, tc.want, *utf16)
+			require.ErrorIs(t, err, domain.ErrInvalid)
+			require.EqualError(t, err, "the file is encoded as "+string(tc.want.Encoding)+
+				` (as Excel saves "Unicode Text"), which is not supported; save it as "CSV UTF-8" and upload it again`)
+		})
+	}
+}
+
+func TestReaderFewNULsNotUTF16(t *testing.T) {
+	t.Parallel()
+	rd, rows := readAll(t, []byte("code;name\nA1;Uno\x00\n"))
+	require.Equal(t, bulkcsv.UTF8, rd.Encoding)
+	require.Len(t, rows, 1)
+	require.Equal(t, "A1", rows[0].Code)
 }
