@@ -18,7 +18,7 @@ import (
 // what is wrong and what to write instead.
 
 // outletColumnNames are the Spanish names of the columns of a shop or
-// seller file, by canonical column name.
+// seller file, and of a document file, by canonical column name.
 var outletColumnNames = map[string]string{
 	"code":             "código",
 	"name":             "nombre",
@@ -34,6 +34,9 @@ var outletColumnNames = map[string]string{
 	"can_sell_devices": "vende terminales",
 	"esim_allowed":     "permite eSIM",
 	"shop":             "tienda",
+	// The columns of a document file for promotion codes.
+	"document_type":   "tipo de documento",
+	"document_number": "número de documento",
 }
 
 // Expected forms shared by several reasons.
@@ -228,7 +231,12 @@ func shortRowReason(err *bulkcsv.ShortRowError) string {
 // be read.
 func rowErrorReason(err *bulkcsv.RowError) string {
 	var extra *bulkcsv.ExtraFieldError
+	var lostChar *bulkcsv.ReplacementCharError
 	switch {
+	case errors.As(err.Err, &lostChar):
+		return fmt.Sprintf("la columna %s tiene %s, con un carácter que no se puede leer (�): "+
+			"escriba de nuevo el carácter correcto; si el fichero viene de Excel, guárdelo como «CSV UTF-8»",
+			spanishColumn(err.Column), quoted(err.Value))
 	case errors.As(err.Err, &extra):
 		columns := fmt.Sprintf("%d columnas", extra.Columns)
 		if extra.Columns == 1 {

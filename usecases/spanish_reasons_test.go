@@ -298,3 +298,35 @@ func TestIccAlarmSpanishReasons(t *testing.T) {
 		}
 	})
 }
+
+func TestUpdateShopsUndefinedByteKeepsShop(t *testing.T) {
+	t.Parallel()
+	onBothStores(t, func(t *testing.T, open func(t *testing.T) bulkStore) {
+		env := setupBulk(t, open(t))
+		_, err := env.importShops(t, env.put(t, "a.csv", []byte("codigo;nombre\nTDA-1;Peña\nTDA-2;Dos\n")), false)
+		require.NoError(t, err)
+
+		// Windows-1252, because of the ñ (0xF1), with the undefined 0x81.
+		res, err := env.importShops(t, env.put(t, "b.csv", []byte("codigo;nombre\nTDA-1;Pe\x81a\nTDA-2;Do\xf1a\n")), false)
+		require.NoError(t, err)
+		require.Equal(t, "Windows-1252", res.Encoding)
+		require.Equal(t, 1, res.Rejected)
+		require.Equal(t, 1, res.Updated)
+		require.Zero(t, res.Disabled, "the rejected row keeps its shop")
+		require.Equal(t, []usecases.RejectedRow{{Line: 2, Column: "name", Value: "Pe\uFFFDa",
+			Error: "contains a byte that Windows-1252 does not define (0x81, 0x8D, 0x8F, 0x90 or 0x9D); " +
+				"correct the character, or save the file as CSV UTF-8",
+			ReasonES: "la columna nombre tiene «Pe\uFFFDa», con un carácter que no se puede leer (\uFFFD): " +
+				"escriba de nuevo el carácter correcto; si el fichero viene de Excel, guárdelo como «CSV UTF-8»"}},
+			res.RejectedRows)
+
+		one := env.shop(t, "TDA-1")
+		require.Equal(t, "Peña", one.Name, "U+FFFD is not stored")
+		require.True(t, one.Enabled)
+		require.Equal(t, "Doña", env.shop(t, "TDA-2").Name)
+
+		alarm, err := env.store.OpenAlarm(context.Background(), "update_shops:web:rejected_rows")
+		require.NoError(t, err)
+		require.Contains(t, alarm.Details, "Línea 2: la columna nombre tiene «Pe\uFFFDa», con un carácter que no se puede leer")
+	})
+}

@@ -443,14 +443,18 @@ func (imp *outletImporter) parseFile(ctx context.Context, reader *bulkcsv.Reader
 			break
 		}
 		var rowErr *bulkcsv.RowError
-		if errors.As(err, &rowErr) {
+		var lostChar *bulkcsv.ReplacementCharError
+		switch {
+		case errors.As(err, &lostChar):
+			// The values can be read, so the row goes on below, to be
+			// rejected with its other errors and keep its outlet.
+		case errors.As(err, &rowErr):
 			res.Rows++
 			imp.reject(res, RejectedRow{Line: rowErr.Line, Value: rowErr.Value, Error: rowErr.Err.Error(),
 				ReasonES: rowErrorReason(rowErr)})
 			res.Rejected++
 			continue
-		}
-		if err != nil {
+		case err != nil:
 			return domain.Permanent(fmt.Errorf("read %s file: %w", imp.kind, err))
 		}
 		res.Rows++
@@ -460,6 +464,11 @@ func (imp *outletImporter) parseFile(ctx context.Context, reader *bulkcsv.Reader
 			// The row keeps its outlet, unchanged, rather than empty the
 			// values it lacks.
 			errs = append([]error{short}, errs...)
+		}
+		if lostChar != nil {
+			// The row keeps its outlet, unchanged, rather than store
+			// U+FFFD in place of a lost character.
+			errs = append([]error{err}, errs...)
 		}
 		for _, e := range errs {
 			imp.reject(res, imp.rejectedField(row.Line, e))
@@ -553,6 +562,11 @@ func (imp *outletImporter) rejectedField(line int, err error) RejectedRow {
 	var short *bulkcsv.ShortRowError
 	if errors.As(err, &short) {
 		return RejectedRow{Line: line, Error: err.Error(), ReasonES: shortRowReason(short)}
+	}
+	var rowErr *bulkcsv.RowError
+	if errors.As(err, &rowErr) {
+		return RejectedRow{Line: line, Column: rowErr.Column, Value: rowErr.Value, Error: rowErr.Err.Error(),
+			ReasonES: rowErrorReason(rowErr)}
 	}
 	return RejectedRow{Line: line, Error: err.Error(), ReasonES: "la fila no es válida: revísela"}
 }

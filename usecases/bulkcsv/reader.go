@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/telcojobs/telcojobs/domain"
 )
@@ -75,6 +76,27 @@ func (e *ExtraFieldError) Error() string {
 	return fmt.Sprintf("has a value in field %d but the header has %d columns; remove it or add a header", e.Field, e.Columns)
 }
 
+// ReplacementCharError is the reason of a RowError for a value that
+// contains U+FFFD, the replacement character. Decode writes it for the
+// bytes 0x81, 0x8D, 0x8F, 0x90 and 0x9D, which Windows-1252 leaves
+// undefined, and a UTF-8 file may contain it where an earlier conversion
+// lost a character. Storing it would keep the lost character lost, so the
+// row is rejected.
+type ReplacementCharError struct {
+	// Encoding is the encoding of the file.
+	Encoding Encoding
+}
+
+// Error names the likely cause and what to do.
+func (e *ReplacementCharError) Error() string {
+	if e.Encoding == Windows1252 {
+		return "contains a byte that Windows-1252 does not define (0x81, 0x8D, 0x8F, 0x90 or 0x9D); " +
+			"correct the character, or save the file as CSV UTF-8"
+	}
+	return "contains U+FFFD, the replacement character of a lost character, or a byte that is neither UTF-8 " +
+		"nor defined in Windows-1252 (0x81, 0x8D, 0x8F, 0x90 or 0x9D); correct the character"
+}
+
 // ShortRowError is a row that ends before some named columns of the
 // header. Reading its missing values as empty would wipe them, so callers
 // reject the row; its first values, such as a code, can still be read.
@@ -104,7 +126,10 @@ func (e *ShortRowError) Error() string {
 type Reader struct {
 	csv *csv.Reader
 	// index maps a canonical column name to its field position.
-	index  map[string]int
+	index map[string]int
+	// names holds the canonical column name of each field position up to
+	// the last named column, or "" for an unnamed one.
+	names  []string
 	width  int
 	fields []string
 	last   int64
@@ -183,6 +208,11 @@ func (rd *Reader) matchHeader(columns []Column) error {
 		rd.width = max(rd.width, i+1)
 	}
 
+	rd.names = make([]string, rd.width)
+	for name, i := range rd.index {
+		rd.names[i] = name
+	}
+
 	var missing *MissingColumnsError
 	for _, col := range columns {
 		if _, ok := rd.index[col.Name]; ok || !col.Required {
@@ -250,8 +280,10 @@ func (r Row) Has(name string) bool {
 // Next returns the next non-empty row. At the end of the file it returns
 // io.EOF. A row that cannot be read, such as one with a stray quote or with
 // values beyond the last named column, is returned as a *RowError with its
-// line, and the following call goes on with the next row. Any other error
-// ends the file.
+// line, and the following call goes on with the next row. A row with
+// U+FFFD in a named column is returned with a *RowError too, whose reason
+// is a *ReplacementCharError; its other values can still be read with
+// [Row.Get]. Any other error ends the file.
 func (rd *Reader) Next() (Row, error) {
 	for {
 		rec, err := rd.csv.Read()
@@ -283,8 +315,27 @@ func (rd *Reader) Next() (Row, error) {
 			return row, &RowError{Line: line, Value: rec[extra],
 				Err: &ExtraFieldError{Field: extra + 1, Columns: len(rd.Header)}}
 		}
+		if column, value, ok := rd.replacementChar(rec); ok {
+			return row, &RowError{Line: line, Column: column, Value: value,
+				Err: &ReplacementCharError{Encoding: rd.Encoding}}
+		}
 		return row, nil
 	}
+}
+
+// replacementChar returns the first named column whose value contains
+// U+FFFD, and that value. Unnamed columns are not read, so they do not
+// count.
+func (rd *Reader) replacementChar(rec []string) (column, value string, ok bool) {
+	for i, name := range rd.names {
+		if i == len(rec) {
+			break
+		}
+		if name != "" && strings.ContainsRune(rec[i], utf8.RuneError) {
+			return name, rec[i], true
+		}
+	}
+	return "", "", false
 }
 
 // extraField returns the position of the first non-empty field beyond the

@@ -332,3 +332,65 @@ func TestReaderFewNULsNotUTF16(t *testing.T) {
 	require.Len(t, rows, 1)
 	require.Equal(t, "A1", rows[0].Code)
 }
+
+func TestReaderRejectsReplacementChar(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name     string
+		data     string
+		encoding bulkcsv.Encoding
+		column   string
+		value    string
+	}{
+		{"Windows1252Name", "code;name;city\nA1;Pe\x81a;Espa\xf1a\n", bulkcsv.Windows1252, "name", "Pe\uFFFDa"},
+		{"Windows1252City", "code;name;city\nA1;Pe\xf1a;Ma\x8Ddrid\n", bulkcsv.Windows1252, "city", "Ma\uFFFDdrid"},
+		{"UTF8Replacement", "code;name;city\nA1;Pe\uFFFDa;Madrid\n", bulkcsv.UTF8, "name", "Pe\uFFFDa"},
+		{"FirstNamedColumn", "code;name;city\nA1;\x90;\x8F\n", bulkcsv.Windows1252, "name", "\uFFFD"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			rd, err := bulkcsv.NewReader(strings.NewReader(tc.data), shopColumns)
+			require.NoError(t, err)
+			require.Equal(t, tc.encoding, rd.Encoding)
+
+			row, err := rd.Next()
+			var rowErr *bulkcsv.RowError
+			require.ErrorAs(t, err, &rowErr)
+			require.Equal(t, 2, rowErr.Line)
+			require.Equal(t, tc.column, rowErr.Column)
+			require.Equal(t, tc.value, rowErr.Value)
+			var lostChar *bulkcsv.ReplacementCharError
+			require.ErrorAs(t, err, &lostChar)
+			require.Equal(t, tc.encoding, lostChar.Encoding)
+			require.Contains(t, err.Error(), "0x81, 0x8D, 0x8F, 0x90 or 0x9D")
+			require.Equal(t, "A1", row.Get("code"), "the other values can still be read")
+
+			_, err = rd.Next()
+			require.ErrorIs(t, err, io.EOF)
+		})
+	}
+}
+
+func TestReaderReplacementCharUnnamedColumn(t *testing.T) {
+	t.Parallel()
+	_, rows := readAll(t, []byte("code;name;notas\nA1;Uno;Pe\x81a\n"))
+	require.Equal(t, []readRow{{Line: 2, Code: "A1", Name: "Uno"}}, rows, "a column that is not read does not reject the row")
+}
+
+func TestReaderLateUndefinedByte(t *testing.T) {
+	t.Parallel()
+	// The first 64 KiB are ASCII, so the file is read as UTF-8, and the
+	// byte 0x9D far below is neither UTF-8 nor Windows-1252.
+	var b bytes.Buffer
+	b.WriteString("code;name\n")
+	for i := 0; b.Len() < 70<<10; i++ {
+		fmt.Fprintf(&b, "C%06d;Tienda %d\n", i, i)
+	}
+	b.WriteString("LAST;Espa\x9Da\r\n")
+
+	rd, rows := readAll(t, b.Bytes())
+	require.Equal(t, bulkcsv.UTF8, rd.Encoding)
+	last := rows[len(rows)-1]
+	require.Contains(t, last.Err, "column name: contains U+FFFD")
+}
