@@ -50,7 +50,8 @@ func NormalizePhone(s string) (string, error) {
 		case len(d) == 11 && strings.HasPrefix(d, SpainCountryCode) && isSpanishNational(d[2:]):
 			return "+" + d, nil
 		}
-		return "", Invalid("phone number", raw, "expected a Spanish number of 9 digits starting with 6, 7, 8 or 9, or a number with its country code such as +33 6 12 34 56 78")
+		return "", Invalid("phone number", raw, "expected a Spanish number of 9 digits starting with 6, 7, 8 or 9, such as 600 111 222, "+
+			"or a number with its country code, such as +33 6 12 34 56 78")
 	}
 
 	if strings.HasPrefix(d, SpainCountryCode) {

@@ -124,14 +124,17 @@ func ValidateEmail(s string) error {
 
 // NormalizeSpanishPhone returns a Spanish phone number in E.164 form
 // (+34 and nine digits starting with 6, 7, 8 or 9). A number of another
-// country is rejected.
+// country is rejected. Every error but that of an empty s states the
+// Spanish rule, in place of NormalizePhone's reason, whose examples of
+// foreign numbers this function rejects.
 func NormalizeSpanishPhone(s string) (string, error) {
-	p, err := NormalizePhone(s)
-	if err != nil {
-		return "", err
+	if strings.TrimSpace(s) == "" {
+		return NormalizePhone(s)
 	}
-	if !strings.HasPrefix(p, "+"+SpainCountryCode) {
-		return "", Invalid("phone number", s, "expected a Spanish number: 9 digits starting with 6, 7, 8 or 9, with or without +34")
+	p, err := NormalizePhone(s)
+	if err != nil || !strings.HasPrefix(p, "+"+SpainCountryCode) {
+		return "", Invalid("phone number", s, "expected a Spanish number: 9 digits starting with 6, 7, 8 or 9, "+
+			"with or without +34, such as 600 111 222")
 	}
 	return p, nil
 }

@@ -67,3 +67,31 @@ func TestParseSaleTypes(t *testing.T) {
 	require.ErrorContains(t, err, `unknown sale type "baja"`)
 	require.ErrorContains(t, err, "alta|baja")
 }
+
+func TestNormalizeSpanishPhoneErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, in string }{
+		{"Short", "12345"},
+		{"Letters", "600ABC222"},
+		{"WrongRange", "500111222"},
+		{"SpanishTooLong", "+34 600 111 2222"},
+		{"French", "+33 6 12 34 56 78"},
+		{"ForeignWithoutCode", "0612345678"},
+		{"TooLong", "+1234567890123456"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := domain.NormalizeSpanishPhone(tt.in)
+			require.ErrorIs(t, err, domain.ErrInvalid)
+			require.EqualError(t, err, `invalid phone number "`+tt.in+`": expected a Spanish number: `+
+				"9 digits starting with 6, 7, 8 or 9, with or without +34, such as 600 111 222")
+		})
+	}
+
+	_, err := domain.NormalizeSpanishPhone(" ")
+	require.ErrorContains(t, err, "must not be empty")
+	got, err := domain.NormalizeSpanishPhone("0034 600 111 222")
+	require.NoError(t, err)
+	require.Equal(t, "+34600111222", got)
+}
