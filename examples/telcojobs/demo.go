@@ -174,6 +174,15 @@ type demo struct {
 }
 
 // check prints one verified line, or records a failure.
+// plural returns n followed by one when n is 1 and by many otherwise, as
+// in "1 página" and "3 páginas".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
 func (d *demo) check(ok bool, format string, args ...any) {
 	line := fmt.Sprintf(format, args...)
 	if ok {
@@ -342,7 +351,8 @@ func (d *demo) outlets(ctx context.Context) error {
 	}
 	shops, _ := rec.result.(usecases.ImportResult)
 	d.check(rec.err == nil && shops.Created > 0 && shops.Rejected == 0,
-		"tiendas: %d creadas, %d filas rechazadas, separador %q, codificación %s", shops.Created, shops.Rejected, shops.Delimiter, shops.Encoding)
+		"tiendas: %s, %s, separador %q, codificación %s", plural(shops.Created, "creada", "creadas"),
+		plural(shops.Rejected, "fila rechazada", "filas rechazadas"), shops.Delimiter, shops.Encoding)
 
 	rec, err = d.runJob(ctx, usecases.UpdateShopsInput{ChannelSlug: d.channel.Slug, FileKey: key})
 	if err != nil {
@@ -350,7 +360,7 @@ func (d *demo) outlets(ctx context.Context) error {
 	}
 	again, _ := rec.result.(usecases.ImportResult)
 	d.check(rec.err == nil && again.Created == 0 && again.Unchanged == shops.Created,
-		"el mismo fichero otra vez no cambia nada: %d sin cambios", again.Unchanged)
+		"el mismo fichero otra vez no cambia nada: %s", plural(again.Unchanged, "tienda sin cambios", "tiendas sin cambios"))
 
 	key, err = d.upload(ctx, "uploads/demo/sellers.csv", "sellers", "windows1252_spanish.csv")
 	if err != nil {
@@ -362,7 +372,7 @@ func (d *demo) outlets(ctx context.Context) error {
 	}
 	sellers, _ := rec.result.(usecases.ImportResult)
 	d.check(rec.err == nil && sellers.Created > 0,
-		"vendedores: %d creados de un fichero en %s con cabeceras en español", sellers.Created, sellers.Encoding)
+		"vendedores: %s de un fichero en %s con cabeceras en español", plural(sellers.Created, "creado", "creados"), sellers.Encoding)
 	return nil
 }
 
@@ -375,7 +385,7 @@ func (d *demo) promotions(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(d.out, "   %d códigos libres cargados en la bolsa\n", loaded.Added)
+	fmt.Fprintf(d.out, "   %s en la bolsa\n", plural(loaded.Added, "código libre cargado", "códigos libres cargados"))
 
 	key, err = d.upload(ctx, "uploads/demo/documents.csv", "promotions", "documents_happy.csv")
 	if err != nil {
@@ -387,7 +397,8 @@ func (d *demo) promotions(ctx context.Context) error {
 	}
 	res, _ := rec.result.(usecases.AssignPromotionCodesResult)
 	d.check(rec.err == nil && res.Assigned > 0 && res.Invalid == 0,
-		"%d documentos con código nuevo, %d ya tenían uno, %d no válidos", res.Assigned, res.AlreadyAssigned, res.Invalid)
+		"%s con código nuevo, %s, %s", plural(res.Assigned, "documento", "documentos"),
+		plural(res.AlreadyAssigned, "ya tenía uno", "ya tenían uno"), plural(res.Invalid, "no válido", "no válidos"))
 
 	rec, err = d.runJob(ctx, usecases.AssignPromotionCodesInput{FileKey: key, UserID: "demo"})
 	if err != nil {
@@ -395,7 +406,7 @@ func (d *demo) promotions(ctx context.Context) error {
 	}
 	again, _ := rec.result.(usecases.AssignPromotionCodesResult)
 	d.check(rec.err == nil && again.Assigned == 0 && again.AlreadyAssigned == res.Assigned,
-		"repetir el fichero no da un segundo código: %d ya asignados", again.AlreadyAssigned)
+		"repetir el fichero no da un segundo código: %s", plural(again.AlreadyAssigned, "ya asignado", "ya asignados"))
 	return nil
 }
 
@@ -406,7 +417,8 @@ func (d *demo) catalogue(ctx context.Context) error {
 	}
 	res, _ := rec.result.(usecases.UpdateDeviceDataResult)
 	d.check(rec.err == nil && res.DevicesCreated > 0 && res.OffersCreated > 0 && !res.AlarmRaised,
-		"catálogo: %d dispositivos y %d ofertas creados en %d páginas", res.DevicesCreated, res.OffersCreated, res.Pages)
+		"catálogo: %s y %s creados en %s", plural(res.DevicesCreated, "dispositivo", "dispositivos"),
+		plural(res.OffersCreated, "oferta", "ofertas"), plural(res.Pages, "página", "páginas"))
 
 	rec, err = d.runJob(ctx, usecases.UpdateDeviceDataInput{})
 	if err != nil {
@@ -431,7 +443,8 @@ func (d *demo) catalogue(ctx context.Context) error {
 	}
 	stock, _ := rec.result.(usecases.UpdateDevicesStockResult)
 	d.check(rec.err == nil && stock.Devices > 0 && len(stock.Failed) == 0,
-		"stock: %d dispositivos consultados, %d ofertas actualizadas", stock.Devices, stock.OffersUpdated)
+		"stock: %s, %s", plural(stock.Devices, "dispositivo consultado", "dispositivos consultados"),
+		plural(stock.OffersUpdated, "oferta actualizada", "ofertas actualizadas"))
 	return nil
 }
 
@@ -461,8 +474,10 @@ func (d *demo) coverage(ctx context.Context) error {
 	}
 	res, _ := rec.result.(usecases.CheckCoverageFromLeadsResult)
 	d.check(rec.err == nil && res.Checked > 0 && res.Skipped > 0,
-		"%d leads comprobados, %d con cobertura, %d direcciones desconocidas, %d antiguos omitidos, %d fallidos",
-		res.Checked, res.Covered, res.UnknownAddress, res.Skipped, res.Failed)
+		"%s, %d con cobertura, %s, %s, %s",
+		plural(res.Checked, "lead comprobado", "leads comprobados"), res.Covered,
+		plural(res.UnknownAddress, "dirección desconocida", "direcciones desconocidas"),
+		plural(res.Skipped, "antiguo omitido", "antiguos omitidos"), plural(res.Failed, "fallido", "fallidos"))
 	return nil
 }
 
@@ -477,8 +492,9 @@ func (d *demo) iccs(ctx context.Context) error {
 	}
 	mixed, _ := rec.result.(usecases.ImportIccsFromZipfileResult)
 	d.check(rec.err == nil && mixed.Imported > 0 && mixed.Invalid > 0 && mixed.AlarmRaised && mixed.ZipDeleted,
-		"ZIP mixto: %d importados, %d no válidos, %d duplicados, %d ignorados; una alarma con los rechazados",
-		mixed.Imported, mixed.Invalid, mixed.Duplicate, mixed.Ignored)
+		"ZIP mixto: %s, %s, %s, %s; una alarma con los rechazados",
+		plural(mixed.Imported, "importado", "importados"), plural(mixed.Invalid, "no válido", "no válidos"),
+		plural(mixed.Duplicate, "duplicado", "duplicados"), plural(mixed.Ignored, "ignorado", "ignorados"))
 
 	key, err = d.upload(ctx, "uploads/demo/esims_ok.zip", "iccs", "esims_ok.zip")
 	if err != nil {
@@ -489,7 +505,8 @@ func (d *demo) iccs(ctx context.Context) error {
 		return err
 	}
 	ok, _ := rec.result.(usecases.ImportIccsFromZipfileResult)
-	d.check(rec.err == nil && ok.Imported == 5 && !ok.AlarmRaised, "ZIP correcto: %d eSIM importadas con su PDF", ok.Imported)
+	d.check(rec.err == nil && ok.Imported == 5 && !ok.AlarmRaised, "ZIP correcto: %s con su PDF",
+		plural(ok.Imported, "eSIM importada", "eSIM importadas"))
 
 	// Two purchases hold an eSIM: one pending since yesterday, which gets
 	// its ICC back, and one finished 90 days ago, whose ICC is deleted.
@@ -554,7 +571,7 @@ func (d *demo) lowStock(ctx context.Context) error {
 	}
 	res, _ := rec.result.(usecases.CheckNumberOfUnassignedEsimIccsResult)
 	d.check(rec.err == nil && res.Low && len(res.Notifications) == 1,
-		"%d eSIM libres, por debajo del umbral %d: aviso creado", res.Free, res.Threshold)
+		"%s, por debajo del umbral %d: aviso creado", plural(res.Free, "eSIM libre", "eSIM libres"), res.Threshold)
 
 	email, err := d.rec.wait(ctx, "send_async_email", emailsBefore+1, time.Minute)
 	if err != nil {
@@ -595,7 +612,7 @@ func (d *demo) sms(ctx context.Context) error {
 	}
 	res, _ := rec.result.(usecases.SendAsyncSMSResult)
 	d.check(rec.err == nil && res.Sent && res.To == "+34600123456",
-		"SMS %d enviado a %s: %s, %d segmento(s)", created.NotificationID, res.To, res.Encoding, res.Segments)
+		"SMS %d enviado a %s: %s, %s", created.NotificationID, res.To, res.Encoding, plural(res.Segments, "segmento", "segmentos"))
 	return nil
 }
 
@@ -630,7 +647,7 @@ func (d *demo) report(ctx context.Context) error {
 	}
 	res, _ := rec.result.(usecases.SendDailyValidationReportResult)
 	d.check(rec.err == nil && res.Rows == len(rows) && len(res.Notifications) == 1,
-		"informe con %d filas de activación (%s a %s), adjunto %s", res.Rows,
+		"informe con %s de activación (%s a %s), adjunto %s", plural(res.Rows, "fila", "filas"),
 		res.WindowStart.In(loc).Format("02/01 15:04"), res.WindowEnd.In(loc).Format("02/01 15:04"), res.Filename)
 
 	email, err := d.rec.wait(ctx, "send_async_email", emailsBefore+1, time.Minute)
@@ -656,7 +673,7 @@ func (d *demo) scheduler(ctx context.Context) error {
 			return fmt.Errorf("schedule %q: %w", in.Name, err)
 		}
 	}
-	fmt.Fprintf(d.out, "   %d programaciones cargadas de schedules.json\n", len(inputs))
+	fmt.Fprintf(d.out, "   %s de schedules.json\n", plural(len(inputs), "programación cargada", "programaciones cargadas"))
 
 	// Three purchases failed to provision an hour ago; a schedule two
 	// minutes from now retries them. The demo moves its clock past that
@@ -688,7 +705,8 @@ func (d *demo) scheduler(ctx context.Context) error {
 		return err
 	}
 	res, _ := rec.result.(usecases.CheckSchedulesResult)
-	d.check(rec.err == nil && res.Fired == 1, "a las %s: %d programación disparada de %d comprobadas", slot.Format("15:04"), res.Fired, res.Checked)
+	d.check(rec.err == nil && res.Fired == 1, "a las %s: %s de %s", slot.Format("15:04"),
+		plural(res.Fired, "programación disparada", "programaciones disparadas"), plural(res.Checked, "comprobada", "comprobadas"))
 
 	rec, err = d.runJob(ctx, usecases.CheckSchedulesInput{})
 	if err != nil {
@@ -703,11 +721,12 @@ func (d *demo) scheduler(ctx context.Context) error {
 	}
 	ran, _ := action.result.(usecases.RunScheduleActionResult)
 	d.check(action.err == nil && ran.Selected == 3 && ran.Enqueued == 3,
-		"acción %s: %d compras seleccionadas, %d reaprovisionamientos encolados", ran.Action, ran.Selected, ran.Enqueued)
+		"acción %s: %s, %s", ran.Action, plural(ran.Selected, "compra seleccionada", "compras seleccionadas"),
+		plural(ran.Enqueued, "reaprovisionamiento encolado", "reaprovisionamientos encolados"))
 
 	if _, err := d.rec.wait(ctx, "provision_purchase", 3, time.Minute); err != nil {
 		return err
 	}
-	d.check(d.prov.count() == 3, "el aprovisionador de la aplicación ha recibido %d compras", d.prov.count())
+	d.check(d.prov.count() == 3, "el aprovisionador de la aplicación ha recibido %s", plural(d.prov.count(), "compra", "compras"))
 	return nil
 }

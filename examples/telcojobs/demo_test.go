@@ -24,6 +24,16 @@ func TestDemoPasses(t *testing.T) {
 	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
 	require.Contains(t, stdout.String(), "Demo completada")
 	require.NotContains(t, stdout.String(), "✘")
+	for _, wrong := range []string{" 1 direcciones", " 1 no válidos", " 1 duplicados", " 1 páginas", "(s)", "\n  recipient="} {
+		require.NotContains(t, stdout.String(), wrong)
+	}
+}
+
+func TestPluralSpanish(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, "0 páginas", plural(0, "página", "páginas"))
+	require.Equal(t, "1 dirección desconocida", plural(1, "dirección desconocida", "direcciones desconocidas"))
+	require.Equal(t, "2 segmentos", plural(2, "segmento", "segmentos"))
 }
 
 func TestDemoWithoutTestdataExitsTwo(t *testing.T) {

@@ -20,8 +20,8 @@ var spanishLabels = map[string]string{
 	"unchanged":             "sin cambios",
 	"disabled":              "desactivados",
 	"not_disabled":          "no desactivados",
-	"rejected":              "rechazadas",
-	"rejected_rows":         "filas rechazadas",
+	"rejected":              "filas rechazadas",
+	"rejected_rows":         "detalle",
 	"rows":                  "filas",
 	"alarm_raised":          "alarma creada",
 	"forced":                "forzado",
@@ -84,6 +84,8 @@ var spanishLabels = map[string]string{
 	"window_end":            "hasta",
 	"filename":              "fichero",
 	"recipients":            "destinatarios",
+	"recipient":             "destinatario",
+	"email":                 "correo",
 	"invalid_recipients":    "destinatarios no válidos",
 	"attempts":              "intentos",
 	"max_attempts":          "intentos máximos",
@@ -152,7 +154,14 @@ func printSummary(w io.Writer, kind string, result any, took time.Duration, runE
 		return
 	}
 	for _, f := range fields {
-		printField(w, "  ", label(f.key), f.value)
+		if zeroJobID(f.key, f.value) {
+			continue
+		}
+		name := label(f.key)
+		if _, ok := f.value.(string); ok && f.key == "skipped" {
+			name = skippedLabel
+		}
+		printField(w, "  ", name, f.value)
 	}
 }
 
@@ -194,6 +203,26 @@ var spanishValues = map[string]string{
 	"listing_empty": "listado de Orion vacío", "retrieve_failed": "falló la consulta de algún dispositivo",
 	"disable_share_exceeded": "se desactivaría demasiado",
 	"already_sent":           "ya enviado a todos los destinatarios",
+	"stock_sufficient":       "quedan eSIM libres suficientes",
+	"alerted_recently":       "ya se avisó hace poco",
+	"concurrent_run":         "otra ejecución lo está haciendo",
+}
+
+// skippedLabel is the label of a skipped field that contains the reason
+// nothing was sent, because "omitidos", its label as a count, does not
+// fit a reason.
+const skippedLabel = "sin enviar"
+
+// spanishDocumentTypes translates the document types of assignment rows
+// that operators write differently in Spanish; DNI and NIE stay.
+var spanishDocumentTypes = map[string]string{"PASSPORT": "pasaporte"}
+
+// zeroJobID reports whether a field is a job_id of 0, which means that no
+// job was enqueued, such as for a notification that already existed. A
+// summary leaves it out.
+func zeroJobID(key string, v any) bool {
+	n, ok := v.(float64)
+	return key == "job_id" && ok && n == 0
 }
 
 // spanishOutcomes translates the status of a row of a result's list, such
@@ -275,9 +304,15 @@ func inline(v any) string {
 		if spanish != "" && englishBesideSpanish[k] {
 			continue
 		}
+		if zeroJobID(k, m[k]) {
+			continue
+		}
 		v := m[k]
 		if s, ok := v.(string); ok && (k == "status" || k == "outcome") && spanishOutcomes[s] != "" {
 			v = spanishOutcomes[s]
+		}
+		if s, ok := v.(string); ok && k == "document_type" && spanishDocumentTypes[s] != "" {
+			v = spanishDocumentTypes[s]
 		}
 		parts = append(parts, fmt.Sprintf("%s=%v", label(k), v))
 	}

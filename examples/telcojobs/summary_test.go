@@ -82,3 +82,64 @@ func TestSummaryKeepsEnglishWithoutSpanish(t *testing.T) {
 	lines := summaryLines(t, "update_shops", res)
 	require.Contains(t, lines, `    - columna=phone, error=invalid phone "12345", línea=4, valor=12345`)
 }
+
+func TestSummaryRejectedCountAndDetail(t *testing.T) {
+	t.Parallel()
+	res := usecases.ImportResult{Rows: 3, Rejected: 2, RejectedRows: []usecases.RejectedRow{
+		{Line: 2, Error: "x", ReasonES: "la columna nombre está vacía: escriba el nombre de la tienda"},
+		{Line: 3, Error: "y", ReasonES: "la columna código está vacía"},
+	}}
+	lines := summaryLines(t, "update_shops", res)
+	require.Contains(t, lines, "  filas rechazadas: 2")
+	require.Contains(t, lines, "  detalle: 2")
+	require.Contains(t, lines, "    - línea=2, motivo=la columna nombre está vacía: escriba el nombre de la tienda")
+	require.NotContains(t, lines, "  rechazadas: 2")
+}
+
+func TestSummaryReportRecipients(t *testing.T) {
+	t.Parallel()
+	res := usecases.SendDailyValidationReportResult{Rows: 4, Notifications: []usecases.ReportNotification{
+		{Recipient: "ana@example.com", NotificationID: 5},
+		{Recipient: "luis@example.com", NotificationID: 6, JobID: 7},
+	}}
+	lines := summaryLines(t, "send_daily_validation_report", res)
+	require.Contains(t, lines, "    - notificación=5, destinatario=ana@example.com", "a zero job_id is left out")
+	require.Contains(t, lines, "    - trabajo=7, notificación=6, destinatario=luis@example.com")
+	require.NotContains(t, strings.Join(lines, "\n"), "recipient=")
+	require.NotContains(t, strings.Join(lines, "\n"), "trabajo=0")
+}
+
+func TestSummarySkippedReason(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		res  any
+		want string
+	}{
+		{"AlertedRecently", usecases.CheckNumberOfUnassignedEsimIccsResult{Free: 3, Threshold: 10, Low: true,
+			Skipped: usecases.EsimAlertSkippedAlertedRecently}, "  sin enviar: ya se avisó hace poco"},
+		{"StockSufficient", usecases.CheckNumberOfUnassignedEsimIccsResult{Free: 30, Threshold: 10,
+			Skipped: usecases.EsimAlertSkippedStockSufficient}, "  sin enviar: quedan eSIM libres suficientes"},
+		{"ConcurrentRun", usecases.CheckNumberOfUnassignedEsimIccsResult{Free: 3, Threshold: 10, Low: true,
+			Skipped: usecases.EsimAlertSkippedConcurrentRun}, "  sin enviar: otra ejecución lo está haciendo"},
+		{"NoData", usecases.SendDailyValidationReportResult{Skipped: usecases.ReportSkippedNoData}, "  sin enviar: sin datos"},
+		{"Count", usecases.CheckCoverageFromLeadsResult{Checked: 4, Skipped: 2}, "  omitidos: 2"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			require.Contains(t, summaryLines(t, "job", tc.res), tc.want)
+		})
+	}
+}
+
+func TestSummaryDocumentTypes(t *testing.T) {
+	t.Parallel()
+	res := usecases.AssignPromotionCodesResult{Rows: []usecases.AssignRow{
+		{Line: 2, DocumentType: "PASSPORT", DocumentNumber: "PAA123456", Status: "assigned", Code: "TV-1"},
+		{Line: 3, DocumentType: "NIE", DocumentNumber: "X1234567L", Status: "assigned", Code: "TV-2"},
+	}}
+	lines := summaryLines(t, "assign_promotion_codes", res)
+	require.Contains(t, lines, "    - código=TV-1, documento=PAA123456, tipo de documento=pasaporte, línea=2, estado=asignado")
+	require.Contains(t, lines, "    - código=TV-2, documento=X1234567L, tipo de documento=NIE, línea=3, estado=asignado")
+}
