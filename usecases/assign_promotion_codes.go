@@ -153,7 +153,7 @@ func (h *AssignPromotionCodes) Handle(ctx context.Context, in AssignPromotionCod
 	defer body.Close()
 	reader, err := bulkcsv.NewReader(body, documentColumns)
 	if err != nil {
-		return res, domain.Permanent(fmt.Errorf("document file %q rejected: %w", in.FileKey, err))
+		return res, readError(fmt.Errorf("document file %q rejected: %w", in.FileKey, err))
 	}
 
 	firstLine := map[domain.Document]int{}
@@ -203,7 +203,7 @@ func (h *AssignPromotionCodes) Handle(ctx context.Context, in AssignPromotionCod
 			continue
 		}
 		if err != nil {
-			return res, domain.Permanent(fmt.Errorf("read document file %q: %w", in.FileKey, err))
+			return res, readError(fmt.Errorf("read document file %q: %w", in.FileKey, err))
 		}
 
 		r := AssignRow{Line: row.Line, DocumentType: row.Get("document_type"), DocumentNumber: row.Get("document_number")}

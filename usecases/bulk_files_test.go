@@ -604,6 +604,15 @@ func TestUpdateShopsFailureChangesNothing(t *testing.T) {
 		require.NoError(t, err)
 		_, err = h.Handle(context.Background(), usecases.UpdateShopsInput{ChannelSlug: "web", FileKey: "big.csv"})
 		require.ErrorContains(t, err, "connection reset")
+		require.False(t, domain.IsPermanent(err), "a broken connection is retried")
+
+		// The same holds when the connection breaks inside the header.
+		h, err = usecases.NewUpdateShops(usecases.ImportConfig{}, failingBlobs{env.blobs, 5},
+			store, store, store, fake.NewClock(testNow), nil)
+		require.NoError(t, err)
+		_, err = h.Handle(context.Background(), usecases.UpdateShopsInput{ChannelSlug: "web", FileKey: "big.csv"})
+		require.ErrorContains(t, err, "connection reset")
+		require.False(t, domain.IsPermanent(err), "a broken connection is retried")
 
 		list, err := store.ListOutlets(context.Background(), domain.KindShop, env.channel.ID)
 		require.NoError(t, err)

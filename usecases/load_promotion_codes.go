@@ -150,7 +150,13 @@ func (h *LoadPromotionCodes) Handle(ctx context.Context, in LoadPromotionCodesIn
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return res, domain.Permanent(fmt.Errorf("read code file %q after line %d: %w", in.FileKey, line, err))
+		err = fmt.Errorf("read code file %q after line %d: %w", in.FileKey, line, err)
+		if errors.Is(err, bufio.ErrTooLong) {
+			return res, domain.Permanent(err)
+		}
+		// A broken connection is retried; the codes already loaded are
+		// then reported as present.
+		return res, err
 	}
 	if err := flush(); err != nil {
 		return res, err

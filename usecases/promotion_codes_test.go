@@ -271,3 +271,22 @@ func TestLoadPromotionCodes(t *testing.T) {
 		require.Equal(t, 24, free)
 	})
 }
+
+func TestAssignBrokenConnectionRetries(t *testing.T) {
+	t.Parallel()
+	onBothStores(t, func(t *testing.T, open func(t *testing.T) bulkStore) {
+		store := open(t)
+		env := setupBulk(t, store)
+		data := documentsFile(0, 200)
+		env.put(t, "docs.csv", data)
+
+		for _, limit := range []int64{5, int64(len(data) / 2)} {
+			h, err := usecases.NewAssignPromotionCodes(usecases.AssignPromotionCodesConfig{}, failingBlobs{env.blobs, limit},
+				store, store, nil, nil)
+			require.NoError(t, err)
+			_, err = h.Handle(context.Background(), usecases.AssignPromotionCodesInput{FileKey: "docs.csv", UserID: "ana"})
+			require.ErrorContains(t, err, "connection reset")
+			require.False(t, domain.IsPermanent(err), "a broken connection after %d bytes is retried", limit)
+		}
+	})
+}

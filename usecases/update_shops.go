@@ -2,6 +2,7 @@ package usecases
 
 import (
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -258,7 +259,7 @@ func (imp *outletImporter) run(ctx context.Context, job, slug, fileKey string, f
 				return res, errors.Join(err, alarmErr)
 			}
 		}
-		return res, domain.Permanent(err)
+		return res, readError(err)
 	}
 	res.Encoding, res.Delimiter = string(reader.Encoding), string(reader.Delimiter)
 	if len(reader.Ignored) > 0 {
@@ -455,7 +456,7 @@ func (imp *outletImporter) parseFile(ctx context.Context, reader *bulkcsv.Reader
 			res.Rejected++
 			continue
 		case err != nil:
-			return domain.Permanent(fmt.Errorf("read %s file: %w", imp.kind, err))
+			return readError(fmt.Errorf("read %s file: %w", imp.kind, err))
 		}
 		res.Rows++
 
@@ -495,6 +496,18 @@ func (imp *outletImporter) parseFile(ctx context.Context, reader *bulkcsv.Reader
 		batches <- batch
 	}
 	return nil
+}
+
+// readError marks an error of reading a file as permanent when the file
+// itself is at fault: invalid, or not CSV that the reader can get past.
+// Any other error, such as a connection to the blob store that broke off,
+// is left to the job's retries.
+func readError(err error) error {
+	var parse *csv.ParseError
+	if errors.Is(err, domain.ErrInvalid) || errors.As(err, &parse) {
+		return domain.Permanent(err)
+	}
+	return err
 }
 
 // parseRow turns a row into an outlet and the errors of its fields.
