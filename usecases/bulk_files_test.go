@@ -267,6 +267,26 @@ func TestUpdateShopsShortRowKeepsShop(t *testing.T) {
 	})
 }
 
+func TestUpdateShopsExtraValueKeepsShop(t *testing.T) {
+	t.Parallel()
+	onBothStores(t, func(t *testing.T, open func(t *testing.T) bulkStore) {
+		env := setupBulk(t, open(t))
+		_, err := env.importShops(t, env.put(t, "a.csv", []byte("code;name\nA1;Uno\nA2;Dos\nA3;Tres\n")), false)
+		require.NoError(t, err)
+
+		// A value past the header is rejected, but its code still keeps
+		// the shop from being disabled as missing from the file.
+		res, err := env.importShops(t, env.put(t, "b.csv", []byte("code;name\nA1;Uno\nA2;Dos;sobra\nA3;Tres\n")), false)
+		require.NoError(t, err)
+		require.Equal(t, 1, res.Rejected)
+		require.Zero(t, res.Disabled)
+		require.Equal(t, 3, res.RejectedRows[0].Line)
+		require.Equal(t, "sobra", res.RejectedRows[0].Value)
+		require.True(t, env.shop(t, "A2").Enabled)
+		require.Equal(t, "Dos", env.shop(t, "A2").Name)
+	})
+}
+
 func TestUpdateShopsRejectsFile(t *testing.T) {
 	t.Parallel()
 	onBothStores(t, func(t *testing.T, open func(t *testing.T) bulkStore) {

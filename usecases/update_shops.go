@@ -445,8 +445,10 @@ func (imp *outletImporter) parseFile(ctx context.Context, reader *bulkcsv.Reader
 		}
 		var rowErr *bulkcsv.RowError
 		var lostChar *bulkcsv.ReplacementCharError
+		var extra *bulkcsv.ExtraFieldError
+		readable := errors.As(err, &lostChar) || errors.As(err, &extra)
 		switch {
-		case errors.As(err, &lostChar):
+		case readable:
 			// The values can be read, so the row goes on below, to be
 			// rejected with its other errors and keep its outlet.
 		case errors.As(err, &rowErr):
@@ -466,9 +468,10 @@ func (imp *outletImporter) parseFile(ctx context.Context, reader *bulkcsv.Reader
 			// values it lacks.
 			errs = append([]error{short}, errs...)
 		}
-		if lostChar != nil {
+		if readable {
 			// The row keeps its outlet, unchanged, rather than store
-			// U+FFFD in place of a lost character.
+			// U+FFFD in place of a lost character, or leave out a value
+			// that may belong to a column.
 			errs = append([]error{err}, errs...)
 		}
 		for _, e := range errs {
