@@ -355,6 +355,25 @@ func TestUpdateShopsSafetyValve(t *testing.T) {
 		require.True(t, res.Forced)
 		require.Equal(t, 6, res.Disabled)
 		require.False(t, env.shop(t, "S00009").Enabled)
+		_, err = env.store.OpenAlarm(ctx, "update_shops:web:safety_valve")
+		require.ErrorIs(t, err, domain.ErrNotFound, "the forced import resolves the valve's alarm")
+	})
+}
+
+func TestUpdateShopsCleanImportResolvesAlarm(t *testing.T) {
+	t.Parallel()
+	onBothStores(t, func(t *testing.T, open func(t *testing.T) bulkStore) {
+		env := setupBulk(t, open(t))
+		ctx := context.Background()
+		_, err := env.importShops(t, env.put(t, "bad.csv", []byte("code;name;phone\nA1;Uno;123\nA2;Dos;\n")), false)
+		require.NoError(t, err)
+		_, err = env.store.OpenAlarm(ctx, "update_shops:web:rejected_rows")
+		require.NoError(t, err)
+
+		_, err = env.importShops(t, env.put(t, "good.csv", []byte("code;name;phone\nA1;Uno;600111222\nA2;Dos;\n")), false)
+		require.NoError(t, err)
+		_, err = env.store.OpenAlarm(ctx, "update_shops:web:rejected_rows")
+		require.ErrorIs(t, err, domain.ErrNotFound, "a file without rejected rows resolves the alarm")
 	})
 }
 

@@ -2,6 +2,7 @@ package usecases
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -142,6 +143,30 @@ func (imp *outletImporter) raiseValveAlarm(ctx context.Context, job, slug, fileK
 		strings.ToUpper(w.many[:1])+w.many[1:], disable, plan.Disable, w.them(), w.agree("activo", 2), plan.DisableInFile,
 		w.none(), w.them())
 	return imp.raise(ctx, name, msg, details, res)
+}
+
+// resolveAlarms resolves the channel's import alarms that an applied
+// import makes stale: the rejected file's always, the rejected rows' when
+// no row was rejected, and the safety valve's when the valve let the
+// import disable what it had to.
+func (imp *outletImporter) resolveAlarms(ctx context.Context, job, slug string, noRejects, valveOpen bool) error {
+	names := []string{job + ":" + slug + ":rejected_file"}
+	if noRejects {
+		names = append(names, job+":"+slug+":rejected_rows")
+	}
+	if valveOpen {
+		names = append(names, job+":"+slug+":safety_valve")
+	}
+	for _, name := range names {
+		err := imp.alarms.ResolveAlarm(ctx, name, imp.clock.Now())
+		if err != nil && !errors.Is(err, domain.ErrNotFound) {
+			return fmt.Errorf("resolve alarm %q: %w", name, err)
+		}
+		if err == nil {
+			imp.logger.InfoContext(ctx, "alarm resolved", "alarm", name)
+		}
+	}
+	return nil
 }
 
 func (imp *outletImporter) raise(ctx context.Context, name, msg, details string, res *ImportResult) error {

@@ -314,6 +314,9 @@ func (imp *outletImporter) run(ctx context.Context, job, slug, fileKey string, f
 		"unchanged", res.Unchanged, "disabled", res.Disabled, "rejected", res.Rejected, "held_back", res.HeldBack,
 		"not_disabled", res.NotDisabled)
 
+	if err := imp.resolveAlarms(ctx, job, slug, res.Rejected == 0, !valve.hold); err != nil {
+		return res, err
+	}
 	if res.Rejected > 0 {
 		if err := imp.raiseRejectedAlarm(ctx, job, slug, fileKey, &res); err != nil {
 			return res, err
