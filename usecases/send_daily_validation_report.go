@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -93,6 +94,8 @@ type ReportNotification struct {
 type RejectedRecipient struct {
 	Email string `json:"email"`
 	Error string `json:"error"`
+	// ReasonES is the problem in Spanish, for the command's summary.
+	ReasonES string `json:"reason_es,omitempty"`
 }
 
 // SendDailyValidationReportResult is the outcome of one run.
@@ -208,22 +211,33 @@ func (h *SendDailyValidationReport) Handle(ctx context.Context, in SendDailyVali
 	}
 	attachment := domain.Attachment{Filename: res.Filename, ContentType: "text/csv; charset=utf-8", Content: content}
 
+	// Notifications are created in the order of their keys, so that two
+	// runs for one day with shared recipients wait for each other on
+	// PostgreSQL instead of deadlocking; the result keeps the given order.
+	sorted := slices.Clone(recipients)
+	slices.SortFunc(sorted, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
 	err = h.create.tx.InTx(ctx, func(ctx context.Context) error {
-		res.Notifications, res.AlreadySent = res.Notifications[:0], nil
-		for _, to := range recipients {
+		created := make(map[string]CreateNotificationResult, len(sorted))
+		for _, to := range sorted {
 			key := ""
 			if !in.Resend {
 				key = reportDedupeKey(end, to)
 			}
-			created, err := h.create.Handle(ctx, CreateNotificationInput{
+			result, err := h.create.Handle(ctx, CreateNotificationInput{
 				TemplateName: h.cfg.TemplateName, Recipient: to, Context: vars,
 				Attachments: []domain.Attachment{attachment}, MaxAttempts: h.cfg.MaxAttempts, DedupeKey: key,
 			})
 			if err != nil {
 				return fmt.Errorf("notify %s: %w", to, err)
 			}
-			n := ReportNotification{Recipient: to, NotificationID: created.NotificationID, JobID: created.JobID}
-			if created.Existing {
+			created[to] = result
+		}
+
+		res.Notifications, res.AlreadySent = res.Notifications[:0], nil
+		for _, to := range recipients {
+			result := created[to]
+			n := ReportNotification{Recipient: to, NotificationID: result.NotificationID, JobID: result.JobID}
+			if result.Existing {
 				res.AlreadySent = append(res.AlreadySent, n)
 				continue
 			}
@@ -279,7 +293,8 @@ func (h *SendDailyValidationReport) recipients(emails []string, res *SendDailyVa
 	for _, e := range emails {
 		addr, err := domain.NormalizeEmail(e)
 		if err != nil {
-			res.InvalidRecipients = append(res.InvalidRecipients, RejectedRecipient{Email: e, Error: err.Error()})
+			res.InvalidRecipients = append(res.InvalidRecipients, RejectedRecipient{Email: e, Error: err.Error(),
+				ReasonES: fmt.Sprintf("%s no es una dirección de correo válida: escriba una como ana@example.com", quoted(e))})
 			continue
 		}
 		key := strings.ToLower(addr)

@@ -2,8 +2,10 @@ package usecases_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -168,6 +170,8 @@ func TestReportRecipients(t *testing.T) {
 		require.Equal(t, "ana@telco.example", res.Notifications[1].Recipient)
 		require.Len(t, res.InvalidRecipients, 2)
 		require.Equal(t, "no-es-correo", res.InvalidRecipients[0].Email)
+		require.Equal(t, "«no-es-correo» no es una dirección de correo válida: escriba una como ana@example.com",
+			res.InvalidRecipients[0].ReasonES)
 		require.Equal(t, "ana@localhost", res.InvalidRecipients[1].Email)
 		require.Equal(t, 3, res.Rows)
 
@@ -262,5 +266,36 @@ func TestReportSentOncePerDay(t *testing.T) {
 		require.Len(t, resent.Notifications, 2)
 		require.Empty(t, resent.AlreadySent)
 		require.Len(t, f.queue.Jobs(), 6)
+	})
+}
+
+func TestReportConcurrentRunsShareRecipients(t *testing.T) {
+	t.Parallel()
+	forEachNotifyStore(t, func(t *testing.T, f *notifyFixture) {
+		ctx := context.Background()
+		loc := madrid(t)
+		addReportRows(t, f, time.Date(2025, 3, 29, 7, 0, 0, 0, loc), time.Date(2025, 3, 30, 7, 0, 0, 0, loc))
+		h := newReport(t, f, usecases.SendDailyValidationReportConfig{})
+
+		// The two runs list their shared recipients in opposite orders.
+		var shared []string
+		for i := range 20 {
+			shared = append(shared, fmt.Sprintf("r%02d@telco.example", i))
+		}
+		reversed := slices.Clone(shared)
+		slices.Reverse(reversed)
+		runs := [][]string{append([]string{"solo-a@telco.example"}, shared...), append(reversed, "solo-b@telco.example")}
+
+		errs := make(chan error, len(runs))
+		for _, emails := range runs {
+			go func() {
+				_, err := h.Handle(ctx, usecases.SendDailyValidationReportInput{Emails: emails, Date: "2025-03-30"})
+				errs <- err
+			}()
+		}
+		for range runs {
+			require.NoError(t, <-errs)
+		}
+		require.Len(t, f.queue.Jobs(), len(shared)+2, "each recipient gets the report once")
 	})
 }
