@@ -211,9 +211,9 @@ func (h *SendDailyValidationReport) Handle(ctx context.Context, in SendDailyVali
 	}
 	attachment := domain.Attachment{Filename: res.Filename, ContentType: "text/csv; charset=utf-8", Content: content}
 
-	// Notifications are created in the order of their keys, so that two
-	// runs for one day with shared recipients wait for each other on
-	// PostgreSQL instead of deadlocking; the result keeps the given order.
+	// Notifications are created in the order of their keys. Two runs for
+	// one day with shared recipients then wait for each other on
+	// PostgreSQL instead of deadlocking. The result keeps the given order.
 	sorted := slices.Clone(recipients)
 	slices.SortFunc(sorted, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
 	err = h.create.tx.InTx(ctx, func(ctx context.Context) error {
