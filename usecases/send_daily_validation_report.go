@@ -100,8 +100,8 @@ type RejectedRecipient struct {
 
 // SendDailyValidationReportResult is the outcome of one run.
 type SendDailyValidationReportResult struct {
-	WindowStart time.Time `json:"window_start"`
-	WindowEnd   time.Time `json:"window_end"`
+	WindowStart time.Time `json:"window_start,omitzero"`
+	WindowEnd   time.Time `json:"window_end,omitzero"`
 	// Rows is the number of activation rows in the window.
 	Rows int `json:"rows"`
 	// Skipped is the reason nothing was sent: "no_data", "no_template",

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -81,7 +82,7 @@ func (c *cli) alarmCommand() *cobra.Command {
 
 	show := &cobra.Command{
 		Use:   "show NAME",
-		Short: "Show the open alarm of that name with its details",
+		Short: "Show the alarm of that name with its details: the open one, else the last resolved one",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			app, err := c.open(cmd.Context())
@@ -91,7 +92,7 @@ func (c *cli) alarmCommand() *cobra.Command {
 			defer app.Close()
 			a, err := app.Store.OpenAlarm(cmd.Context(), args[0])
 			if errors.Is(err, domain.ErrNotFound) {
-				return usageErrorf("no open alarm is named %q; see telcojobs alarm list", args[0])
+				a, err = lastAlarm(cmd.Context(), app, args[0])
 			}
 			if err != nil {
 				return err
@@ -100,7 +101,11 @@ func (c *cli) alarmCommand() *cobra.Command {
 				return printJSON(c.stdout, toAlarmJSON(a, true))
 			}
 			loc := app.zone()
-			fmt.Fprintf(c.stdout, "Alarma %s (abierta desde %s, %s, la última el %s)\n%s\n\n%s\n", a.Name,
+			state := "abierta"
+			if a.ResolvedAt != nil {
+				state = "resuelta el " + a.ResolvedAt.In(loc).Format("02/01/2006 15:04") + ";"
+			}
+			fmt.Fprintf(c.stdout, "Alarma %s (%s desde %s, %s, la última el %s)\n%s\n\n%s\n", a.Name, state,
 				a.StartedAt.In(loc).Format("02/01/2006 15:04"), times(a.Occurrences),
 				a.LastSeenAt.In(loc).Format("02/01/2006 15:04"), a.Message, strings.TrimRight(a.Details, "\n"))
 			return nil
@@ -134,6 +139,25 @@ func (c *cli) alarmCommand() *cobra.Command {
 	cmd.AddCommand(list, show, resolve)
 	return cmd
 }
+
+// lastAlarm returns the newest resolved alarm of that name among the
+// latest alarms.
+func lastAlarm(ctx context.Context, app *App, name string) (domain.Alarm, error) {
+	all, err := app.Store.ListAlarms(ctx, false, maxAlarmsSearched)
+	if err != nil {
+		return domain.Alarm{}, err
+	}
+	for _, a := range all {
+		if a.Name == name {
+			return a, nil
+		}
+	}
+	return domain.Alarm{}, usageErrorf("no alarm is named %q among the latest %d; see telcojobs alarm list --all", name, maxAlarmsSearched)
+}
+
+// maxAlarmsSearched caps the alarms that alarm show reads to find a
+// resolved one.
+const maxAlarmsSearched = 1000
 
 // times returns "1 vez" or "n veces".
 func times(n int) string {

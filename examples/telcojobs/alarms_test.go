@@ -50,9 +50,17 @@ func TestAlarmListShowResolve(t *testing.T) {
 	require.Equal(t, 0, code)
 	require.Contains(t, out, name+"\tresuelta ")
 
+	code, out, stderr = e.run("alarm", "show", name)
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, out, "Alarma "+name+" (resuelta el ")
+	require.Contains(t, out, "Línea 2: la columna teléfono tiene «123»")
+
 	code, _, stderr = e.run("alarm", "resolve", name)
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, `no open alarm is named "`+name+`"`)
 	code, _, _ = e.run("alarm", "list", "--limit", "0")
 	require.Equal(t, 2, code)
+	code, _, stderr = e.run("alarm", "show", "nope")
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, `no alarm is named "nope"`)
 }

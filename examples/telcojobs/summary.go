@@ -21,7 +21,7 @@ var spanishLabels = map[string]string{
 	"disabled":              "desactivados",
 	"not_disabled":          "no desactivados",
 	"rejected":              "filas rechazadas",
-	"rejected_rows":         "detalle",
+	"rejected_rows":         "motivos de rechazo",
 	"rows":                  "filas",
 	"alarm_raised":          "alarma creada",
 	"forced":                "forzado",

@@ -91,7 +91,7 @@ func TestSummaryRejectedCountAndDetail(t *testing.T) {
 	}}
 	lines := summaryLines(t, "update_shops", res)
 	require.Contains(t, lines, "  filas rechazadas: 2")
-	require.Contains(t, lines, "  detalle: 2")
+	require.Contains(t, lines, "  motivos de rechazo: 2")
 	require.Contains(t, lines, "    - línea=2, motivo=la columna nombre está vacía: escriba el nombre de la tienda")
 	require.NotContains(t, lines, "  rechazadas: 2")
 }
