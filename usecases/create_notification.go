@@ -106,16 +106,6 @@ func (h *CreateNotification) Handle(ctx context.Context, in CreateNotificationIn
 
 	var res CreateNotificationResult
 	err := h.tx.InTx(ctx, func(ctx context.Context) error {
-		if in.DedupeKey != "" {
-			found, err := h.notifications.NotificationByDedupeKey(ctx, in.DedupeKey)
-			if err == nil {
-				res = CreateNotificationResult{NotificationID: found.ID, Existing: true}
-				return nil
-			}
-			if !errors.Is(err, domain.ErrNotFound) {
-				return fmt.Errorf("create notification: %w", err)
-			}
-		}
 		return h.create(ctx, name, maxAttempts, in, &res)
 	})
 	if err != nil {
@@ -133,8 +123,8 @@ func (h *CreateNotification) Handle(ctx context.Context, in CreateNotificationIn
 }
 
 // create stores the notification and enqueues its send job in the
-// transaction of ctx. When a concurrent call has just stored a
-// notification with the same dedupe key, it sets res to that one.
+// transaction of ctx. When a notification with the same dedupe key is
+// stored already, even by a concurrent call, it sets res to that one.
 func (h *CreateNotification) create(ctx context.Context, name string, maxAttempts int, in CreateNotificationInput,
 	res *CreateNotificationResult) error {
 	tmpl, err := h.templates.Template(ctx, name)
