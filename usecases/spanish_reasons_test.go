@@ -320,9 +320,9 @@ func TestUpdateShopsUndefinedByteKeepsShop(t *testing.T) {
 				"escriba de nuevo el carácter correcto; si el fichero viene de Excel, guárdelo como «CSV UTF-8»"}},
 			res.RejectedRows)
 
-		one := env.shop(t, "TDA-1")
-		require.Equal(t, "Peña", one.Name, "U+FFFD is not stored")
-		require.True(t, one.Enabled)
+		shop := env.shop(t, "TDA-1")
+		require.Equal(t, "Peña", shop.Name, "U+FFFD is not stored")
+		require.True(t, shop.Enabled)
 		require.Equal(t, "Doña", env.shop(t, "TDA-2").Name)
 
 		alarm, err := env.store.OpenAlarm(context.Background(), "update_shops:web:rejected_rows")

@@ -71,7 +71,7 @@ func (c *cli) alarmCommand() *cobra.Command {
 				if a.ResolvedAt != nil {
 					state = "resuelta " + a.ResolvedAt.In(loc).Format("02/01/2006 15:04")
 				}
-				fmt.Fprintf(c.stdout, "%s\t%s\t%s\tdesde %s\t%s\n", a.Name, state, times(a.Occurrences),
+				fmt.Fprintf(c.stdout, "%s\t%s\t%s\tdesde %s\t%s\n", a.Name, state, plural(a.Occurrences, "vez", "veces"),
 					a.StartedAt.In(loc).Format("02/01/2006 15:04"), a.Message)
 			}
 			return nil
@@ -106,7 +106,7 @@ func (c *cli) alarmCommand() *cobra.Command {
 				state = "resuelta el " + a.ResolvedAt.In(loc).Format("02/01/2006 15:04") + ";"
 			}
 			fmt.Fprintf(c.stdout, "Alarma %s (%s desde %s, %s, la última el %s)\n%s\n\n%s\n", a.Name, state,
-				a.StartedAt.In(loc).Format("02/01/2006 15:04"), times(a.Occurrences),
+				a.StartedAt.In(loc).Format("02/01/2006 15:04"), plural(a.Occurrences, "vez", "veces"),
 				a.LastSeenAt.In(loc).Format("02/01/2006 15:04"), a.Message, strings.TrimRight(a.Details, "\n"))
 			return nil
 		},
@@ -158,14 +158,6 @@ func lastAlarm(ctx context.Context, app *App, name string) (domain.Alarm, error)
 // maxAlarmsSearched caps the alarms that alarm show reads to find a
 // resolved one.
 const maxAlarmsSearched = 1000
-
-// times returns "1 vez" or "n veces".
-func times(n int) string {
-	if n == 1 {
-		return "1 vez"
-	}
-	return fmt.Sprintf("%d veces", n)
-}
 
 // zone returns the business time zone in which the command prints times.
 // Config validation has loaded it once already, so UTC is only a fallback.

@@ -278,12 +278,11 @@ func (r Row) Has(name string) bool {
 }
 
 // Next returns the next non-empty row. At the end of the file it returns
-// io.EOF. A row that cannot be read, such as one with a stray quote or with
-// values beyond the last named column, is returned as a *RowError with its
-// line, and the following call goes on with the next row. A row with
-// U+FFFD in a named column is returned with a *RowError too, whose reason
-// is a *ReplacementCharError; its other values can still be read with
-// [Row.Get]. Any other error ends the file.
+// io.EOF. A row with a problem is returned as a *RowError with its line,
+// and the following call goes on with the next row. When the reason is an
+// *ExtraFieldError or a *ReplacementCharError, the row's values can still
+// be read with [Row.Get]. Other reasons, such as a stray quote, leave no
+// values. Any other error ends the file.
 func (rd *Reader) Next() (Row, error) {
 	for {
 		rec, err := rd.csv.Read()
