@@ -212,13 +212,12 @@ func outletColumns(kind domain.OutletKind) []bulkcsv.Column {
 // run imports one file into one channel in one transaction. A file that
 // bulkcsv.NewReader rejects as a whole, such as one without the required
 // columns, changes nothing and raises one alarm, and the error is
-// permanent. Rows are
-// validated and staged, and each code keeps its first line (a repeat is
-// rejected naming both lines). The outlets of valid rows are created or
-// updated, and the channel's enabled outlets whose codes are not in the
-// file are disabled. A rejected row whose code could be read keeps its
-// outlet enabled, so a typo in one column never disables a shop. A seller
-// row whose shop is not a shop of the channel is rejected.
+// permanent. Rows are validated and staged, and each code keeps its first
+// line (a repeat is rejected naming both lines). The outlets of valid rows
+// are created or updated, and the channel's enabled outlets whose codes
+// are not in the file are disabled. A rejected row whose code could be
+// read keeps its outlet enabled, so a typo in one column never disables a
+// shop. A seller row whose shop is not a shop of the channel is rejected.
 //
 // The safety valve: the outlets an import would disable are those missing
 // from the file plus those whose row has enabled no. When they are more
@@ -226,7 +225,9 @@ func outletColumns(kind domain.OutletKind) []bulkcsv.Column {
 // set, or when the file has no valid rows (force or not), nothing is
 // disabled by either route. The creates and updates are still applied,
 // one alarm is raised, and the error matches ErrSafetyValve and says what
-// to do.
+// to do. The error is permanent, except for a seller file rejected only
+// for unknown shops, which a retry may find once a shop import finishes.
+// An applied import resolves the channel's alarms that it makes stale.
 func (imp *outletImporter) run(ctx context.Context, job, slug, fileKey string, force bool) (ImportResult, error) {
 	res := ImportResult{Channel: slug, Forced: force, RejectedRows: []RejectedRow{}}
 	log := imp.logger.With("job", job, "channel", slug, "file_key", fileKey)
